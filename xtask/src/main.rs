@@ -1,1 +1,53 @@
-fn main() {}
+//! Maintainer tasks, run as `cargo xtask <task>` (see `.cargo/config.toml`).
+//!
+//! Each task lives in its own module with its own clap arguments; this file
+//! only routes to them.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod engines;
+mod test;
+mod update_specs;
+
+#[derive(Debug, Parser)]
+#[command(name = "cargo xtask", about = "contajners maintainer tasks")]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Debug, Subcommand)]
+enum Task {
+    /// Start, stop or describe the real engines that the tests run against.
+    Engines(engines::Args),
+    /// Engines up, the whole test suite against them, engines down.
+    Test(test::Args),
+    /// Regenerate `specs/` from the upstream Swagger files.
+    UpdateSpecs(update_specs::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.task {
+        Task::Engines(args) => engines::run(args),
+        Task::Test(args) => test::run(args),
+        Task::UpdateSpecs(args) => update_specs::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root: xtask always runs from its own manifest's parent.
+fn workspace_root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_else(|| std::path::PathBuf::from("."))
+}
