@@ -1,1 +1,7 @@
 //! placeholder
+#![warn(missing_docs)]
+
+pub mod codec;
+mod error;
+
+pub use error::{DecodeError, EngineError, Error, RequestError, TransportError};

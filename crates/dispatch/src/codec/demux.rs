@@ -1,0 +1,252 @@
+//! stdcopy demultiplexing: the framing Docker and Podman use for the output
+//! of containers without a TTY (attach, logs, exec start).
+//!
+//! A frame is an 8-byte header `[type, 0, 0, 0, len as u32 big endian]`
+//! followed by `len` bytes of payload. Type 0 is stdin, 1 stdout, 2 stderr
+//! and 3 a daemon error that ends the stream.
+
+use bytes::{Buf, Bytes, BytesMut};
+
+use crate::error::{DecodeError, EngineError, Error};
+
+/// Which standard stream of the container a [`Frame`] belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StreamKind {
+    /// Standard input (echoed back by some engines).
+    Stdin,
+    /// Standard output.
+    Stdout,
+    /// Standard error.
+    Stderr,
+}
+
+impl StreamKind {
+    /// The stream's conventional name: `stdin`, `stdout` or `stderr`.
+    ///
+    /// ```
+    /// use contajners_dispatch::codec::StreamKind;
+    /// assert_eq!(StreamKind::Stderr.as_str(), "stderr");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StreamKind::Stdin => "stdin",
+            StreamKind::Stdout => "stdout",
+            StreamKind::Stderr => "stderr",
+        }
+    }
+}
+
+impl std::fmt::Display for StreamKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Output of one standard stream of a container.
+///
+/// The payload is never copied: it is a slice of the chunk it arrived in.
+/// A frame the engine wrote across two chunks therefore arrives as two
+/// consecutive `Frame`s of the same stream; concatenating the frames of a
+/// stream always gives exactly the bytes the container wrote to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Frame {
+    /// The stream the bytes were written to.
+    pub stream: StreamKind,
+    /// The bytes, never empty.
+    pub data: Bytes,
+}
+
+/// The stream type byte of a daemon error frame.
+const SYSTEM_ERROR: u8 = 3;
+const HEADER_LEN: usize = 8;
+
+/// The frame whose payload is being read.
+#[derive(Debug, Clone, Copy)]
+struct Current {
+    kind: u8,
+    len: usize,
+    remaining: usize,
+}
+
+/// The stdcopy demultiplexer as a push decoder, free of any IO.
+///
+/// Feed it chunks with [`push`](Self::push), take frames with
+/// [`next_frame`](Self::next_frame) until it returns `None`, and call
+/// [`finish`](Self::finish) at the end of input so a truncated frame is
+/// reported instead of lost. [`Demux`](super::Demux) wraps it as a `Stream`.
+///
+/// ```
+/// use bytes::Bytes;
+/// use contajners_dispatch::codec::{Demuxer, StreamKind};
+///
+/// let mut demuxer = Demuxer::new();
+/// demuxer.push(Bytes::from_static(b"\x01\x00\x00\x00\x00\x00\x00\x03hi\n"));
+/// let frame = demuxer.next_frame().unwrap().unwrap();
+/// assert_eq!((frame.stream, &frame.data[..]), (StreamKind::Stdout, &b"hi\n"[..]));
+/// assert!(demuxer.next_frame().is_none());
+/// assert!(demuxer.finish().is_ok());
+/// ```
+#[derive(Debug, Default)]
+pub struct Demuxer {
+    chunk: Bytes,
+    header: [u8; HEADER_LEN],
+    header_len: usize,
+    current: Option<Current>,
+    system_error: BytesMut,
+    offset: u64,
+}
+
+impl Demuxer {
+    /// A demultiplexer at the start of a stream.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds the next chunk of input.
+    ///
+    /// Call it only after [`next_frame`](Self::next_frame) returned `None`:
+    /// the unread rest of the previous chunk would otherwise be kept in front.
+    pub fn push(&mut self, chunk: Bytes) {
+        if self.chunk.is_empty() {
+            self.chunk = chunk;
+        } else {
+            // Not the expected use, but never lose bytes: join them.
+            let mut joined = BytesMut::with_capacity(self.chunk.len() + chunk.len());
+            joined.extend_from_slice(&self.chunk);
+            joined.extend_from_slice(&chunk);
+            self.chunk = joined.freeze();
+        }
+    }
+
+    /// The next frame, an error, or `None` when more input is needed.
+    ///
+    /// After an error the stream is broken: do not call it again.
+    pub fn next_frame(&mut self) -> Option<Result<Frame, Error>> {
+        loop {
+            let current = match self.current {
+                Some(current) => current,
+                None => match self.read_header() {
+                    Some(Ok(current)) => current,
+                    Some(Err(err)) => return Some(Err(err)),
+                    None => return None,
+                },
+            };
+            if self.chunk.is_empty() {
+                return None;
+            }
+            let take = current.remaining.min(self.chunk.len());
+            let data = self.chunk.split_to(take);
+            self.offset += take as u64;
+            let remaining = current.remaining - take;
+            self.current = if remaining == 0 {
+                None
+            } else {
+                Some(Current {
+                    remaining,
+                    ..current
+                })
+            };
+            let stream = match current.kind {
+                0 => StreamKind::Stdin,
+                1 => StreamKind::Stdout,
+                2 => StreamKind::Stderr,
+                _ => {
+                    // A daemon error: keep it whole, it is reported once.
+                    self.system_error.extend_from_slice(&data);
+                    if remaining == 0 {
+                        return Some(Err(self.system_error()));
+                    }
+                    continue;
+                }
+            };
+            return Some(Ok(Frame { stream, data }));
+        }
+    }
+
+    /// Checks the end of input: an error when it cut a frame short.
+    pub fn finish(&mut self) -> Result<(), Error> {
+        if !self.chunk.is_empty() {
+            // Input left that did not form a header: a truncated header.
+            return Err(self.truncated(self.chunk.len(), HEADER_LEN, "header"));
+        }
+        if self.header_len > 0 {
+            return Err(self.truncated(self.header_len, HEADER_LEN, "header"));
+        }
+        if let Some(current) = self.current {
+            let what = if current.kind == SYSTEM_ERROR {
+                "daemon error payload"
+            } else {
+                "payload"
+            };
+            return Err(self.truncated(current.len - current.remaining, current.len, what));
+        }
+        Ok(())
+    }
+
+    /// Reads (or completes) a frame header; `None` when more input is needed.
+    fn read_header(&mut self) -> Option<Result<Current, Error>> {
+        loop {
+            let header: [u8; HEADER_LEN] = if self.header_len == 0 && self.chunk.len() >= HEADER_LEN
+            {
+                // The common case: the whole header lies in this chunk.
+                let mut header = [0u8; HEADER_LEN];
+                header.copy_from_slice(&self.chunk[..HEADER_LEN]);
+                self.chunk.advance(HEADER_LEN);
+                header
+            } else {
+                if self.chunk.is_empty() {
+                    return None;
+                }
+                let take = (HEADER_LEN - self.header_len).min(self.chunk.len());
+                self.header[self.header_len..self.header_len + take]
+                    .copy_from_slice(&self.chunk[..take]);
+                self.chunk.advance(take);
+                self.header_len += take;
+                if self.header_len < HEADER_LEN {
+                    return None;
+                }
+                self.header_len = 0;
+                self.header
+            };
+            let at = self.offset;
+            self.offset += HEADER_LEN as u64;
+            let kind = header[0];
+            if kind > SYSTEM_ERROR {
+                return Some(Err(Error::Decode(DecodeError::new(format!(
+                    "byte {at} of a multiplexed stream starts a frame of unknown stream type {kind} \
+                     (expected 0 stdin, 1 stdout, 2 stderr or 3 daemon error); is the stream really \
+                     multiplexed? Output of a container with a TTY is raw"
+                )))));
+            }
+            let len = u32::from_be_bytes([header[4], header[5], header[6], header[7]]) as usize;
+            if len == 0 {
+                if kind == SYSTEM_ERROR {
+                    return Some(Err(self.system_error()));
+                }
+                // An empty frame carries nothing; there is nothing to yield.
+                continue;
+            }
+            let current = Current {
+                kind,
+                len,
+                remaining: len,
+            };
+            self.current = Some(current);
+            return Some(Ok(current));
+        }
+    }
+
+    fn system_error(&mut self) -> Error {
+        let body = std::mem::take(&mut self.system_error).freeze();
+        let message = String::from_utf8_lossy(&body).trim_end().to_string();
+        Error::Engine(EngineError::in_stream(message, body))
+    }
+
+    fn truncated(&self, got: usize, expected: usize, what: &str) -> Error {
+        Error::Decode(DecodeError::new(format!(
+            "the multiplexed stream ended inside a frame {what}: got {got} of {expected} bytes \
+             (stream offset {}); the connection was cut or the stream is not multiplexed",
+            self.offset
+        )))
+    }
+}

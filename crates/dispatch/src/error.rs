@@ -1,0 +1,294 @@
+//! The one error type of `invoke` and the codecs, in four kinds: nothing was
+//! sent, no answer, the engine said no, the answer did not decode.
+//!
+//! `Display` says what went wrong at its own level and never repeats its
+//! source; `source()` chains the rest.
+
+use std::fmt;
+
+use bytes::Bytes;
+
+/// An error from `Client::invoke`, the codecs or `fetch`.
+///
+/// ```ignore
+/// # async fn demo(client: contajners_dispatch::Client) {
+/// use contajners_dispatch::{Error, Invocation};
+/// match client.invoke(Invocation::new("ContainerInspect").param("id", "nope")).await {
+///     Err(Error::Request(err)) => eprintln!("nothing was sent: {err}"),
+///     Err(Error::Transport(err)) => eprintln!("no answer: {err}"),
+///     Err(Error::Engine(err)) => eprintln!("{} said no: {}", err.status(), err.message()),
+///     Err(Error::Decode(err)) => eprintln!("unreadable answer: {err}"),
+///     Err(err) => eprintln!("{err}"),
+///     Ok(output) => println!("{output:?}"),
+/// }
+/// # }
+/// ```
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// The operation or its params did not match the spec; nothing was sent.
+    Request(RequestError),
+    /// No answer: connect, TLS, IO or timeout.
+    Transport(TransportError),
+    /// The engine said no: a 4xx/5xx status (with `throw_exceptions`), a
+    /// daemon error frame, or an in-band error in a progress stream.
+    Engine(EngineError),
+    /// The engine answered, but the answer did not decode.
+    Decode(DecodeError),
+}
+
+impl Error {
+    /// The operation id the error belongs to, when known.
+    pub fn op(&self) -> Option<&str> {
+        match self {
+            Error::Request(err) => err.op.as_deref(),
+            Error::Transport(err) => err.op.as_deref(),
+            Error::Engine(err) => err.op.as_deref(),
+            Error::Decode(err) => err.op.as_deref(),
+        }
+    }
+
+    pub(crate) fn with_op(mut self, op: &str) -> Self {
+        let slot = match &mut self {
+            Error::Request(err) => &mut err.op,
+            Error::Transport(err) => &mut err.op,
+            Error::Engine(err) => &mut err.op,
+            Error::Decode(err) => &mut err.op,
+        };
+        if slot.is_none() {
+            *slot = Some(op.to_string());
+        }
+        self
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Request(err) => err.fmt(f),
+            Error::Transport(err) => err.fmt(f),
+            Error::Engine(err) => err.fmt(f),
+            Error::Decode(err) => err.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Request(_) | Error::Engine(_) => None,
+            Error::Transport(err) => err.source(),
+            Error::Decode(err) => err.source(),
+        }
+    }
+}
+
+fn op_prefix(f: &mut fmt::Formatter<'_>, op: &Option<String>) -> fmt::Result {
+    match op {
+        Some(op) => write!(f, "{op}: "),
+        None => Ok(()),
+    }
+}
+
+/// The request did not match the spec (or could not be encoded); nothing
+/// was sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestError {
+    op: Option<String>,
+    message: String,
+}
+
+impl RequestError {
+    pub(crate) fn new(message: impl Into<String>) -> Self {
+        Self {
+            op: None,
+            message: message.into(),
+        }
+    }
+
+    /// What was wrong and what would be right.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for RequestError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        op_prefix(f, &self.op)?;
+        write!(f, "{} (nothing was sent)", self.message)
+    }
+}
+
+impl From<RequestError> for Error {
+    fn from(err: RequestError) -> Self {
+        Error::Request(err)
+    }
+}
+
+/// No answer from the engine: connect, TLS, IO or timeout. The cause is the
+/// [`source`](std::error::Error::source).
+#[derive(Debug)]
+pub struct TransportError {
+    op: Option<String>,
+    source: Box<dyn std::error::Error + Send + Sync + 'static>,
+}
+
+impl TransportError {
+    pub(crate) fn new(source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Self {
+            op: None,
+            source: source.into(),
+        }
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        op_prefix(f, &self.op)?;
+        f.write_str("no answer from the engine")
+    }
+}
+
+impl std::error::Error for TransportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&*self.source)
+    }
+}
+
+impl From<std::io::Error> for Error {
+    fn from(err: std::io::Error) -> Self {
+        Error::Transport(TransportError::new(err))
+    }
+}
+
+/// The engine said no.
+///
+/// Keeps the status (200 for an error inside a stream), the engine's
+/// `message` (and Podman's `cause`), the operation id and, with
+/// `throw_entire_message`, the whole body.
+#[derive(Debug, Clone)]
+pub struct EngineError {
+    op: Option<String>,
+    status: u16,
+    message: String,
+    cause: Option<String>,
+    body: Option<Bytes>,
+}
+
+impl EngineError {
+    /// An error the engine reported inside a 200 stream.
+    pub(crate) fn in_stream(message: String, body: Bytes) -> Self {
+        Self {
+            op: None,
+            status: 200,
+            message,
+            cause: None,
+            body: Some(body),
+        }
+    }
+
+    /// An error answer: the message is taken from the JSON body
+    /// (`message`, Podman's `cause`) or is the body as text.
+    pub(crate) fn from_answer(status: u16, body: Bytes, keep_body: bool) -> Self {
+        let (message, cause) = message_of(&body);
+        Self {
+            op: None,
+            status,
+            message,
+            cause,
+            body: keep_body.then_some(body),
+        }
+    }
+
+    /// The HTTP status; 200 when the engine failed inside a stream.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The engine's message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// Podman's `cause`, when it sent one.
+    pub fn cause(&self) -> Option<&str> {
+        self.cause.as_deref()
+    }
+
+    /// The whole body of the answer, kept with `throw_entire_message` (and
+    /// always for errors inside a stream).
+    pub fn body(&self) -> Option<&Bytes> {
+        self.body.as_ref()
+    }
+}
+
+/// The message of an engine's error body: Docker `{"message"}`, Podman
+/// `{"cause","message","response"}`, anything else as text.
+fn message_of(body: &[u8]) -> (String, Option<String>) {
+    if let Ok(serde_json::Value::Object(map)) = serde_json::from_slice(body) {
+        let text = |key: &str| map.get(key).and_then(|v| v.as_str()).map(str::to_string);
+        if let Some(message) = text("message") {
+            return (message, text("cause"));
+        }
+    }
+    (String::from_utf8_lossy(body).trim_end().to_string(), None)
+}
+
+impl fmt::Display for EngineError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        op_prefix(f, &self.op)?;
+        if self.status == 200 {
+            write!(
+                f,
+                "the engine reported an error in the stream: {}",
+                self.message
+            )
+        } else {
+            write!(f, "the engine answered {}: {}", self.status, self.message)
+        }
+    }
+}
+
+/// The engine answered, but the answer did not decode.
+#[derive(Debug)]
+pub struct DecodeError {
+    op: Option<String>,
+    message: String,
+    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+}
+
+impl DecodeError {
+    pub(crate) fn new(message: impl Into<String>) -> Self {
+        Self {
+            op: None,
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    pub(crate) fn with_source(
+        mut self,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        self.source = Some(source.into());
+        self
+    }
+
+    /// What did not decode.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        op_prefix(f, &self.op)?;
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for DecodeError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source.as_deref().map(|s| s as _)
+    }
+}
