@@ -1,0 +1,94 @@
+//! The compact form: many versions of one engine in one deterministic,
+//! line-oriented text file, with every string, param and operation stored
+//! once.
+//!
+//! ```text
+//! contajners-spec compact 1
+//! engine docker
+//! strings 3
+//! ContainerList            ← one string per line; `\n`, `\r`, `\\` escaped
+//! /containers/json
+//! List containers
+//! params 0                  ← name loc type format enum default req cf desc
+//! ops 1                     ← id alias method path summary description
+//! 0 - GET 1 2 - 0 - - - - - ←   deprecated tag params consumes produces hijacks responses
+//! version v1.41 0           ← the ops of one version
+//! ```
+//!
+//! Numbers are indices into the string, param or op table; `-` is "none",
+//! lists are comma-separated. Tables are in order of first use, walking the
+//! versions from the oldest, so that adding a version mostly appends lines:
+//! a regenerated file diffs well. The same specs always give the same bytes.
+//!
+//! Reading one version touches only its own lines: [`Table`] splits the file
+//! into lines once (a borrowed view, no copy), then each version decodes
+//! the op, param and string lines it names.
+
+mod read;
+mod write;
+
+pub(crate) use read::Table;
+pub use read::{decode, decode_version};
+pub use write::encode;
+
+/// The first line of every compact file.
+pub(crate) const MAGIC: &str = "contajners-spec compact 1";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Engine, Location, Method, Operation, Param, ParamType, ResponseCode, Spec};
+
+    fn sample(version: &str, summary: &str) -> Spec {
+        let mut op = Operation::new("ContainerList", Method::Get, "/containers/json")
+            .with_param(Param::new("all", Location::Query, ParamType::Boolean))
+            .with_param(Param::new("body", Location::Body, ParamType::Object).with_required(true));
+        op.summary = summary.to_owned();
+        op.description = "line one\nline two\\ with \r odd bytes".to_owned();
+        op.responses.push(ResponseCode::new(Some(200), "ok"));
+        op.responses.push(ResponseCode::new(None, "anything else"));
+        let mut ping = Operation::new("SystemPing", Method::Head, "/_ping");
+        ping.original_id = Some("ping".to_owned());
+        Spec::new(Engine::Docker, version, vec![op, ping])
+    }
+
+    #[test]
+    fn round_trip_two_versions() {
+        let specs = [sample("v1.41", "List"), sample("v1.40", "List old")];
+        let text = encode(&specs).expect("encodes");
+        let back = decode(&text).expect("decodes");
+        // Versions come back in ascending order.
+        assert_eq!(back, vec![specs[1].clone(), specs[0].clone()]);
+        assert_eq!(decode_version(&text, "1.41").expect("has it"), specs[0]);
+        assert_eq!(
+            back[0].operation("ping").map(|op| op.id()),
+            Some("SystemPing")
+        );
+    }
+
+    #[test]
+    fn output_is_deterministic() {
+        let a = encode(&[sample("v1.41", "x"), sample("v1.40", "y")]).expect("encodes");
+        let b = encode(&[sample("v1.40", "y"), sample("v1.41", "x")]).expect("encodes");
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn bad_input_names_the_line() {
+        let good = encode(&[sample("v1.41", "x")]).expect("encodes");
+        let bad = good.replacen("GET", "FETCH", 1);
+        let err = decode(&bad).expect_err("bad method");
+        assert!(err.to_string().contains("FETCH"), "{err}");
+        assert!(err.to_string().contains("line "), "{err}");
+        let err = decode("hello").expect_err("no magic");
+        assert!(err.to_string().contains(MAGIC), "{err}");
+        let truncated: String = good.lines().take(5).collect::<Vec<_>>().join("\n");
+        assert!(decode(&truncated).is_err());
+    }
+
+    #[test]
+    fn mixed_engines_are_refused() {
+        let podman = Spec::new(Engine::Podman, "v4.3.1", Vec::new());
+        assert!(encode(&[sample("v1.41", "x"), podman]).is_err());
+    }
+}
