@@ -1,1 +1,68 @@
-//! placeholder
+//! HTTP for container engines over unix sockets, TCP and mutual TLS: a
+//! pooled client, timeouts, and raw `fetch` in three modes.
+//!
+//! A [`Transport`] talks to one endpoint (`unix://`, `tcp://`, `http://`,
+//! `https://`). [`Transport::fetch`] returns the whole answer,
+//! [`Transport::fetch_stream`] the body as it arrives, and
+//! [`Transport::fetch_socket`] the raw bidirectional stream an engine
+//! switches to for attach and exec.
+//!
+//! What it deliberately does not do: it knows nothing about engine APIs or
+//! their specs. It sends a method, a path, a query, headers and a body, and
+//! hands back what came. Versions, operations, parameters and stream framing
+//! (stdcopy, JSON progress) belong to `contajners-dispatch`. That also makes
+//! this crate enough on its own to call an undocumented or experimental
+//! endpoint.
+//!
+//! ```no_run
+//! use contajners_transport::{Body, Request, Transport};
+//! use http::Method;
+//!
+//! # async fn demo() -> Result<(), contajners_transport::Error> {
+//! let docker = Transport::new("unix:///var/run/docker.sock")?;
+//!
+//! let pong = docker.fetch(Request::new(Method::GET, "/v1.41/_ping")).await?;
+//! assert_eq!(pong.text()?, "OK");
+//!
+//! // An endpoint that is in no spec: checkpoints.
+//! let checkpoints = docker
+//!     .fetch(Request::new(Method::GET, "/v1.41/containers/conny/checkpoints").throw_exceptions(true))
+//!     .await?;
+//! println!("{}", checkpoints.text()?);
+//!
+//! let created = docker
+//!     .fetch(
+//!         Request::new(Method::POST, "/v1.41/containers/create")
+//!             .query("name", "conny")
+//!             .body(Body::json(&serde_json::json!({"Image": "busybox:musl"}))?),
+//!     )
+//!     .await?;
+//! # Ok(()) }
+//! ```
+
+#![warn(missing_docs)]
+
+mod classify;
+mod connect;
+mod endpoint;
+mod error;
+mod message;
+mod request;
+mod response;
+mod runtime;
+mod tls;
+mod transport;
+mod upgrade;
+
+pub use error::{
+    BoxError, ConnectError, ConnectErrorKind, EngineError, Error, TimeoutKind, TlsError,
+    TlsErrorKind,
+};
+pub use request::{Body, Request};
+pub use response::{BodyReader, BodyStream, Response, StreamResponse};
+pub use tls::Tls;
+pub use transport::{Transport, TransportBuilder};
+pub use upgrade::Upgraded;
+
+/// The HTTP types in this crate's API (`Method`, `StatusCode`, `HeaderMap`).
+pub use http;

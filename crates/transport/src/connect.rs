@@ -1,0 +1,295 @@
+//! The connector hyper's pool dials through: unix sockets, TCP (with
+//! TCP_NODELAY) and TLS over TCP, all on the background runtime, with the
+//! connect and write timeouts applied at the socket.
+
+use std::future::Future;
+use std::io;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use hyper_util::client::legacy::connect::{Connected, Connection};
+use hyper_util::rt::TokioIo;
+use rustls::pki_types::ServerName;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpStream, UnixStream};
+use tokio::runtime::Handle;
+
+use crate::classify;
+use crate::endpoint::Endpoint;
+use crate::error::{ConnectError, ConnectErrorKind, Error, TimeoutKind};
+use crate::runtime::IdleTimer;
+
+/// Everything needed to dial the engine; shared by all clones.
+#[derive(Debug)]
+pub(crate) struct Dialer {
+    pub(crate) endpoint: Endpoint,
+    pub(crate) tls: Option<TlsDial>,
+    pub(crate) connect_timeout: Option<Duration>,
+    pub(crate) write_timeout: Option<Duration>,
+    pub(crate) handle: Handle,
+}
+
+/// A TLS configuration ready to use, and the name to check the engine's
+/// certificate against.
+#[derive(Debug)]
+pub(crate) struct TlsDial {
+    pub(crate) config: Arc<rustls::ClientConfig>,
+    pub(crate) server_name: ServerName<'static>,
+    pub(crate) client_auth: bool,
+}
+
+/// hyper's view of a [`Dialer`].
+#[derive(Debug, Clone)]
+pub(crate) struct Connector(pub(crate) Arc<Dialer>);
+
+impl tower_service::Service<http::Uri> for Connector {
+    type Response = TokioIo<Stream>;
+    type Error = ConnectFailure;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, _uri: http::Uri) -> Self::Future {
+        let dialer = self.0.clone();
+        Box::pin(async move {
+            // Dial on the background runtime so the socket is registered with
+            // its reactor, which outlives any caller's runtime.
+            let handle = dialer.handle.clone();
+            match handle.spawn(async move { dialer.dial().await }).await {
+                Ok(Ok(stream)) => Ok(TokioIo::new(stream)),
+                Ok(Err(err)) => Err(ConnectFailure::new(err)),
+                Err(join) => Err(ConnectFailure::new(Error::Io {
+                    during: "connecting",
+                    source: Box::new(join),
+                })),
+            }
+        })
+    }
+}
+
+impl Dialer {
+    async fn dial(&self) -> Result<Stream, Error> {
+        let kind = match self.connect_timeout {
+            Some(limit) => tokio::time::timeout(limit, self.dial_kind())
+                .await
+                .map_err(|_| Error::Timeout(TimeoutKind::Connect))??,
+            None => self.dial_kind().await?,
+        };
+        Ok(Stream {
+            kind,
+            write_timer: IdleTimer::new(self.handle.clone(), self.write_timeout),
+        })
+    }
+
+    async fn dial_kind(&self) -> Result<StreamKind, Error> {
+        match &self.endpoint {
+            Endpoint::Unix(path) => UnixStream::connect(path)
+                .await
+                .map(StreamKind::Unix)
+                .map_err(|e| self.io_error(e)),
+            Endpoint::Tcp { host, port, .. } => {
+                let tcp = self.dial_tcp(host, *port).await?;
+                match &self.tls {
+                    None => Ok(StreamKind::Tcp(tcp)),
+                    Some(tls) => {
+                        let connector = tokio_rustls::TlsConnector::from(tls.config.clone());
+                        match connector.connect(tls.server_name.clone(), tcp).await {
+                            Ok(stream) => Ok(StreamKind::Tls(Box::new(stream))),
+                            Err(e) => Err(classify::handshake(
+                                &self.endpoint,
+                                &tls.server_name,
+                                tls.client_auth,
+                                e,
+                            )),
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    async fn dial_tcp(&self, host: &str, port: u16) -> Result<TcpStream, Error> {
+        let addrs = tokio::net::lookup_host((host, port)).await.map_err(|e| {
+            Error::Connect(ConnectError::new(
+                &self.endpoint,
+                ConnectErrorKind::Resolve,
+                e,
+            ))
+        })?;
+        let mut last = None;
+        for addr in addrs {
+            match TcpStream::connect(addr).await {
+                Ok(tcp) => {
+                    // Requests are small and latency-bound; Nagle would hold
+                    // the last segment of each one back.
+                    tcp.set_nodelay(true).map_err(|e| self.io_error(e))?;
+                    return Ok(tcp);
+                }
+                Err(e) => last = Some(e),
+            }
+        }
+        Err(self.io_error(last.unwrap_or_else(|| {
+            io::Error::new(io::ErrorKind::NotFound, "the host resolved to no address")
+        })))
+    }
+
+    fn io_error(&self, e: io::Error) -> Error {
+        let kind = match e.kind() {
+            io::ErrorKind::NotFound if matches!(self.endpoint, Endpoint::Unix(_)) => {
+                ConnectErrorKind::SocketMissing
+            }
+            io::ErrorKind::PermissionDenied => ConnectErrorKind::PermissionDenied,
+            io::ErrorKind::ConnectionRefused => ConnectErrorKind::Refused,
+            _ => ConnectErrorKind::Other,
+        };
+        Error::Connect(ConnectError::new(&self.endpoint, kind, e))
+    }
+}
+
+/// The connector's error: carries our classified [`Error`] through hyper's
+/// error chain, to be taken out again by [`classify::client`].
+#[derive(Debug)]
+pub(crate) struct ConnectFailure(Mutex<Option<Error>>);
+
+impl ConnectFailure {
+    fn new(err: Error) -> Self {
+        ConnectFailure(Mutex::new(Some(err)))
+    }
+
+    /// Takes the error out (once).
+    pub(crate) fn take(&self) -> Option<Error> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()
+    }
+}
+
+impl std::fmt::Display for ConnectFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connect failed")
+    }
+}
+
+impl std::error::Error for ConnectFailure {}
+
+/// Marks an IO error as our write timeout, so it can be told apart from the
+/// OS's own timeouts once hyper has wrapped it.
+#[derive(Debug)]
+pub(crate) struct WriteTimedOut;
+
+impl std::fmt::Display for WriteTimedOut {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the write timeout fired")
+    }
+}
+
+impl std::error::Error for WriteTimedOut {}
+
+/// A connection to the engine: unix, TCP or TLS, with the write timeout.
+#[derive(Debug)]
+pub(crate) struct Stream {
+    kind: StreamKind,
+    write_timer: IdleTimer,
+}
+
+#[derive(Debug)]
+enum StreamKind {
+    Unix(UnixStream),
+    Tcp(TcpStream),
+    Tls(Box<tokio_rustls::client::TlsStream<TcpStream>>),
+}
+
+impl Connection for Stream {
+    fn connected(&self) -> Connected {
+        Connected::new()
+    }
+}
+
+macro_rules! delegate {
+    ($self:ident, $inner:ident => $e:expr) => {
+        match &mut $self.kind {
+            StreamKind::Unix($inner) => {
+                let $inner = Pin::new($inner);
+                $e
+            }
+            StreamKind::Tcp($inner) => {
+                let $inner = Pin::new($inner);
+                $e
+            }
+            StreamKind::Tls($inner) => {
+                let $inner = Pin::new($inner.as_mut());
+                $e
+            }
+        }
+    };
+}
+
+impl Stream {
+    fn timed<T>(&mut self, cx: &mut Context<'_>, poll: Poll<io::Result<T>>) -> Poll<io::Result<T>> {
+        if self.write_timer.expired(cx, &poll) {
+            return Poll::Ready(Err(io::Error::new(io::ErrorKind::TimedOut, WriteTimedOut)));
+        }
+        poll
+    }
+}
+
+impl AsyncRead for Stream {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = &mut *self;
+        delegate!(this, s => s.poll_read(cx, buf))
+    }
+}
+
+impl AsyncWrite for Stream {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let this = &mut *self;
+        let poll = delegate!(this, s => s.poll_write(cx, buf));
+        this.timed(cx, poll)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let this = &mut *self;
+        let poll = delegate!(this, s => s.poll_write_vectored(cx, bufs));
+        this.timed(cx, poll)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        match &self.kind {
+            StreamKind::Unix(s) => s.is_write_vectored(),
+            StreamKind::Tcp(s) => s.is_write_vectored(),
+            StreamKind::Tls(s) => s.is_write_vectored(),
+        }
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = &mut *self;
+        let poll = delegate!(this, s => s.poll_flush(cx));
+        this.timed(cx, poll)
+    }
+
+    /// Shuts down the write side only (for TLS: close_notify, then the TCP
+    /// write side); the read side stays open, which is what a hijacked
+    /// stream's "close stdin" needs.
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = &mut *self;
+        let poll = delegate!(this, s => s.poll_shutdown(cx));
+        this.timed(cx, poll)
+    }
+}

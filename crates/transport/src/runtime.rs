@@ -1,0 +1,129 @@
+//! The background runtime that owns every connection.
+//!
+//! hyper-util's pooled client spawns one task per connection on its
+//! executor, and tokio sockets belong to the reactor of the runtime that
+//! created them. If those were the caller's runtime, dropping that runtime
+//! would kill every pooled connection, and a second runtime sharing the
+//! transport would pick a dead connection from the pool. So connections are
+//! dialed, driven and timed on one small process-wide runtime that is never
+//! dropped; callers on any runtime (or none) only exchange messages with it.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Mutex;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use tokio::runtime::Handle;
+
+/// Worker threads of the background runtime. Two keep a busy connection from
+/// starving the others without costing much on small machines.
+const WORKERS: usize = 2;
+
+/// The handle of the process-wide background runtime, started on first use.
+pub(crate) fn background() -> std::io::Result<Handle> {
+    static HANDLE: Mutex<Option<Handle>> = Mutex::new(None);
+    // A poisoned lock only means a panic while starting; the slot is valid.
+    let mut slot = HANDLE
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(handle) = slot.as_ref() {
+        return Ok(handle.clone());
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(WORKERS)
+        .thread_name("contajners-transport")
+        .enable_all()
+        .build()?;
+    let handle = runtime.handle().clone();
+    // Deliberately never dropped: it serves the whole process, and dropping a
+    // runtime from inside another one's async context would panic.
+    std::mem::forget(runtime);
+    *slot = Some(handle.clone());
+    Ok(handle)
+}
+
+/// Spawns hyper's connection tasks on the background runtime.
+#[derive(Debug, Clone)]
+pub(crate) struct BackgroundExecutor(pub(crate) Handle);
+
+impl<F> hyper::rt::Executor<F> for BackgroundExecutor
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    fn execute(&self, fut: F) {
+        self.0.spawn(fut);
+    }
+}
+
+/// hyper's timer, with every sleep registered on the background runtime so
+/// it works whichever thread creates it.
+#[derive(Debug, Clone)]
+pub(crate) struct BackgroundTimer(pub(crate) Handle);
+
+impl hyper::rt::Timer for BackgroundTimer {
+    fn sleep(&self, duration: Duration) -> Pin<Box<dyn hyper::rt::Sleep>> {
+        Box::pin(BackgroundSleep(sleep_on(&self.0, duration)))
+    }
+
+    fn sleep_until(&self, deadline: Instant) -> Pin<Box<dyn hyper::rt::Sleep>> {
+        let duration = deadline.saturating_duration_since(Instant::now());
+        Box::pin(BackgroundSleep(sleep_on(&self.0, duration)))
+    }
+}
+
+struct BackgroundSleep(Pin<Box<tokio::time::Sleep>>);
+
+impl Future for BackgroundSleep {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        self.0.as_mut().poll(cx)
+    }
+}
+
+impl hyper::rt::Sleep for BackgroundSleep {}
+
+/// A tokio sleep driven by `handle`'s timer, usable from any thread.
+pub(crate) fn sleep_on(handle: &Handle, duration: Duration) -> Pin<Box<tokio::time::Sleep>> {
+    let _entered = handle.enter();
+    Box::pin(tokio::time::sleep(duration))
+}
+
+/// An optional idle timer: started when an operation goes pending, reset
+/// when it makes progress. Used for read and write timeouts.
+#[derive(Debug)]
+pub(crate) struct IdleTimer {
+    handle: Handle,
+    limit: Option<Duration>,
+    sleep: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl IdleTimer {
+    pub(crate) fn new(handle: Handle, limit: Option<Duration>) -> Self {
+        IdleTimer {
+            handle,
+            limit,
+            sleep: None,
+        }
+    }
+
+    /// Call with the operation's poll result: `Ready` resets the timer;
+    /// `Pending` starts it (if needed) and returns true once it has fired.
+    pub(crate) fn expired<T>(&mut self, cx: &mut Context<'_>, poll: &Poll<T>) -> bool {
+        if poll.is_ready() {
+            self.sleep = None;
+            return false;
+        }
+        let Some(limit) = self.limit else {
+            return false;
+        };
+        let handle = &self.handle;
+        let sleep = self.sleep.get_or_insert_with(|| sleep_on(handle, limit));
+        if sleep.as_mut().poll(cx).is_ready() {
+            self.sleep = None;
+            return true;
+        }
+        false
+    }
+}

@@ -1,0 +1,492 @@
+//! [`Transport`]: the pooled client and its three ways to fetch.
+
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper::body::Incoming;
+use hyper_util::client::legacy::Client;
+use rustls::pki_types::ServerName;
+use tokio::runtime::Handle;
+
+use crate::classify;
+use crate::connect::{Connector, Dialer, TlsDial};
+use crate::endpoint::Endpoint;
+use crate::error::{EngineError, Error, TimeoutKind};
+use crate::message::engine_message;
+use crate::request::{ReqBody, Request};
+use crate::response::{BodyStream, Response, StreamResponse};
+use crate::runtime::{self, BackgroundExecutor, BackgroundTimer};
+use crate::tls::Tls;
+use crate::upgrade::Upgraded;
+
+/// In stream mode with `throw_exceptions`, how much of an error body is read
+/// to find the engine's message; the rest stays in the stream.
+const ERROR_PREFIX_LIMIT: usize = 64 * 1024;
+
+/// Idle pooled connections are closed after this long unless configured.
+const DEFAULT_POOL_IDLE: Duration = Duration::from_secs(90);
+
+/// The optional timeouts; none by default.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Timeouts {
+    pub(crate) connect: Option<Duration>,
+    pub(crate) read: Option<Duration>,
+    pub(crate) write: Option<Duration>,
+    pub(crate) call: Option<Duration>,
+}
+
+/// What every fetch and body needs to know about the transport.
+#[derive(Debug)]
+pub(crate) struct Settings {
+    pub(crate) endpoint: Endpoint,
+    endpoint_text: String,
+    authority: String,
+    server_name: Option<ServerName<'static>>,
+    client_auth: bool,
+    pub(crate) timeouts: Timeouts,
+    pub(crate) handle: Handle,
+}
+
+pub(crate) type Shared = Arc<Settings>;
+
+impl Settings {
+    pub(crate) fn context(&self) -> classify::Context<'_> {
+        classify::Context {
+            endpoint: &self.endpoint,
+            server_name: self.server_name.as_ref(),
+            client_auth: self.client_auth,
+        }
+    }
+}
+
+/// A connection pool to one engine endpoint, and the way to send it raw HTTP
+/// requests. Cheap to clone: clones share the pool. Usable from any tokio
+/// runtime, several at once, and across runtimes that come and go.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), contajners_transport::Error> {
+/// use contajners_transport::{Request, Transport};
+///
+/// let docker = Transport::new("unix:///var/run/docker.sock")?;
+/// let pong = docker.fetch(Request::new(http::Method::GET, "/_ping")).await?;
+/// assert_eq!(pong.text()?, "OK");
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Transport {
+    shared: Shared,
+    client: Client<Connector, ReqBody>,
+}
+
+impl fmt::Debug for Transport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Transport")
+            .field("endpoint", &self.shared.endpoint_text)
+            .field("timeouts", &self.shared.timeouts)
+            .finish()
+    }
+}
+
+impl Transport {
+    /// A builder for `uri`: `unix:///path`, `tcp://host:port`,
+    /// `http://host[:port]`, `https://host[:port]` (IPv6 in brackets).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let t = contajners_transport::Transport::builder("tcp://127.0.0.1:2375")
+    ///     .connect_timeout(Duration::from_secs(5))
+    ///     .build()?;
+    /// # Ok::<(), contajners_transport::Error>(())
+    /// ```
+    pub fn builder(uri: impl Into<String>) -> TransportBuilder {
+        TransportBuilder {
+            uri: uri.into(),
+            tls: None,
+            timeouts: Timeouts::default(),
+            pool_idle: DEFAULT_POOL_IDLE,
+            pool_max_idle: usize::MAX,
+        }
+    }
+
+    /// A transport for `uri` with default settings: no TLS (unless
+    /// `https://`, then the platform's roots), no timeouts.
+    ///
+    /// ```
+    /// let t = contajners_transport::Transport::new("unix:///var/run/docker.sock")?;
+    /// # Ok::<(), contajners_transport::Error>(())
+    /// ```
+    pub fn new(uri: &str) -> Result<Transport, Error> {
+        Self::builder(uri).build()
+    }
+
+    /// The endpoint, normalised (e.g. `https://127.0.0.1:2376`).
+    ///
+    /// ```
+    /// let t = contajners_transport::Transport::new("tcp://[::1]:2375")?;
+    /// assert_eq!(t.endpoint(), "tcp://[::1]:2375");
+    /// # Ok::<(), contajners_transport::Error>(())
+    /// ```
+    pub fn endpoint(&self) -> &str {
+        &self.shared.endpoint_text
+    }
+
+    /// Data mode: sends `req` and reads the whole answer.
+    ///
+    /// The call timeout covers the whole exchange. A status >= 400 is
+    /// returned as a [`Response`] unless the request asked to throw.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), contajners_transport::Error> {
+    /// use contajners_transport::{Request, Transport};
+    /// let t = Transport::new("unix:///var/run/docker.sock")?;
+    /// let res = t.fetch(Request::new(http::Method::GET, "/v1.41/containers/json").query("all", "1")).await?;
+    /// let list: serde_json::Value = res.json()?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn fetch(&self, req: Request) -> Result<Response, Error> {
+        self.within_call(self.fetch_data(req)).await
+    }
+
+    async fn fetch_data(&self, req: Request) -> Result<Response, Error> {
+        let throw = req.throw_exceptions;
+        let entire = req.throw_entire_message;
+        let (parts, incoming) = self.send(req, false).await?.into_parts();
+        let body = BodyStream::new(incoming, self.shared.clone())
+            .collect()
+            .await?;
+        if throw && parts.status.as_u16() >= 400 {
+            return Err(Error::Status(EngineError::new(
+                parts.status,
+                engine_message(&body),
+                entire.then_some(body),
+                None,
+            )));
+        }
+        Ok(Response {
+            status: parts.status,
+            headers: parts.headers,
+            body,
+        })
+    }
+
+    /// Stream mode: sends `req` and returns once the response head is in;
+    /// the body is read as the caller consumes it.
+    ///
+    /// The call timeout covers only the wait for the head (logs and events
+    /// may run for hours); the read timeout applies between chunks. With
+    /// `throw_exceptions`, a status >= 400 becomes [`Error::Status`] whose
+    /// [`EngineError::take_stream`] still yields the whole body.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), contajners_transport::Error> {
+    /// use contajners_transport::{Request, Transport};
+    /// use futures_util::StreamExt;
+    /// let t = Transport::new("unix:///var/run/docker.sock")?;
+    /// let req = Request::new(http::Method::GET, "/containers/box/logs")
+    ///     .query("follow", "1")
+    ///     .query("stdout", "1");
+    /// let mut logs = t.fetch_stream(req).await?;
+    /// while let Some(chunk) = logs.next().await {
+    ///     print!("{}", String::from_utf8_lossy(&chunk?));
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn fetch_stream(&self, req: Request) -> Result<StreamResponse, Error> {
+        let throw = req.throw_exceptions;
+        let entire = req.throw_entire_message;
+        let (parts, incoming) = self.within_call(self.send(req, false)).await?.into_parts();
+        let mut body = BodyStream::new(incoming, self.shared.clone());
+        if throw && parts.status.as_u16() >= 400 {
+            let (prefix, complete) = body.read_prefix(ERROR_PREFIX_LIMIT).await?;
+            let message = engine_message(&prefix);
+            body.unread(prefix.clone());
+            let rest = StreamResponse {
+                status: parts.status,
+                headers: parts.headers,
+                body,
+            };
+            return Err(Error::Status(EngineError::new(
+                parts.status,
+                message,
+                (entire && complete).then_some(prefix),
+                Some(rest),
+            )));
+        }
+        Ok(StreamResponse {
+            status: parts.status,
+            headers: parts.headers,
+            body,
+        })
+    }
+
+    /// Socket mode: sends `req` with `Connection: Upgrade` and
+    /// `Upgrade: tcp`; on `101` returns the raw bidirectional stream.
+    /// Anything else is [`Error::NotUpgraded`] with the status and body.
+    ///
+    /// The call timeout covers the wait for the `101`; the read timeout does
+    /// not apply to the upgraded stream (an interactive session may be quiet
+    /// for as long as it likes), the write timeout does.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+    /// use contajners_transport::{Request, Transport};
+    /// use tokio::io::AsyncWriteExt;
+    /// let t = Transport::new("unix:///var/run/docker.sock")?;
+    /// let req = Request::new(http::Method::POST, "/containers/box/attach")
+    ///     .query("stream", "1")
+    ///     .query("stdin", "1");
+    /// let mut io = t.fetch_socket(req).await?;
+    /// io.write_all(b"hello").await?;
+    /// io.shutdown().await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn fetch_socket(&self, req: Request) -> Result<Upgraded, Error> {
+        self.within_call(async {
+            let mut res = self.send(req, true).await?;
+            if res.status() != http::StatusCode::SWITCHING_PROTOCOLS {
+                let status = res.status();
+                let body = BodyStream::new(res.into_body(), self.shared.clone())
+                    .collect()
+                    .await?;
+                return Err(Error::NotUpgraded { status, body });
+            }
+            let upgraded = hyper::upgrade::on(&mut res).await.map_err(|e| {
+                classify::any(
+                    Box::new(e),
+                    self.shared.context(),
+                    "switching to a raw socket",
+                )
+            })?;
+            Ok(Upgraded::new(upgraded))
+        })
+        .await
+    }
+
+    /// Sends the request and waits for the response head, with the read
+    /// timeout counting from when the request body has been handed over.
+    async fn send(&self, req: Request, upgrade: bool) -> Result<http::Response<Incoming>, Error> {
+        let (request, body_sent) = req.into_http(&self.shared.authority, upgrade)?;
+        let head = async {
+            self.client.request(request).await.map_err(|e| {
+                classify::any(Box::new(e), self.shared.context(), "sending the request")
+            })
+        };
+        let Some(limit) = self.shared.timeouts.read else {
+            return head.await;
+        };
+        let handle = self.shared.handle.clone();
+        let idle = async move {
+            if let Some(sent) = body_sent {
+                if sent.await.is_err() {
+                    // The body was dropped unsent: the request fails on its
+                    // own, and that error is the one to report.
+                    std::future::pending::<()>().await;
+                }
+            }
+            runtime::sleep_on(&handle, limit).await;
+        };
+        tokio::select! {
+            biased;
+            res = head => res,
+            () = idle => Err(Error::Timeout(TimeoutKind::Read)),
+        }
+    }
+
+    async fn within_call<T>(
+        &self,
+        fut: impl Future<Output = Result<T, Error>>,
+    ) -> Result<T, Error> {
+        let Some(limit) = self.shared.timeouts.call else {
+            return fut.await;
+        };
+        let sleep = runtime::sleep_on(&self.shared.handle, limit);
+        tokio::select! {
+            biased;
+            res = fut => res,
+            () = sleep => Err(Error::Timeout(TimeoutKind::Call)),
+        }
+    }
+}
+
+/// Settings for a [`Transport`]; nothing is checked or read until
+/// [`TransportBuilder::build`].
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use contajners_transport::{Tls, Transport};
+///
+/// let t = Transport::builder("tcp://127.0.0.1:2376")
+///     .tls(Tls::new().ca_file("ca.pem").client_cert_file("cert.pem").client_key_file("key.pem"))
+///     .connect_timeout(Duration::from_secs(3))
+///     .read_timeout(Duration::from_secs(30))
+///     .build()?;
+/// # Ok::<(), contajners_transport::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct TransportBuilder {
+    uri: String,
+    tls: Option<Tls>,
+    timeouts: Timeouts,
+    pool_idle: Duration,
+    pool_max_idle: usize,
+}
+
+impl TransportBuilder {
+    /// Use TLS with these settings. Makes `tcp://` speak HTTPS; `https://`
+    /// without settings uses the platform's roots and no client certificate.
+    ///
+    /// ```
+    /// let b = contajners_transport::Transport::builder("tcp://127.0.0.1:2376")
+    ///     .tls(contajners_transport::Tls::new().ca_file("ca.pem"));
+    /// ```
+    pub fn tls(mut self, tls: Tls) -> Self {
+        self.tls = Some(tls);
+        self
+    }
+
+    /// Limit on connecting, TLS handshake included.
+    ///
+    /// ```
+    /// let b = contajners_transport::Transport::builder("unix:///run/docker.sock")
+    ///     .connect_timeout(std::time::Duration::from_millis(500));
+    /// ```
+    pub fn connect_timeout(mut self, limit: Duration) -> Self {
+        self.timeouts.connect = Some(limit);
+        self
+    }
+
+    /// Limit on waiting for the next byte: for the response head (counted
+    /// from when the request body has been handed over) and between body
+    /// chunks, in data and stream modes.
+    ///
+    /// ```
+    /// let b = contajners_transport::Transport::builder("unix:///run/docker.sock")
+    ///     .read_timeout(std::time::Duration::from_secs(30));
+    /// ```
+    pub fn read_timeout(mut self, limit: Duration) -> Self {
+        self.timeouts.read = Some(limit);
+        self
+    }
+
+    /// Limit on a write to the socket making no progress.
+    ///
+    /// ```
+    /// let b = contajners_transport::Transport::builder("unix:///run/docker.sock")
+    ///     .write_timeout(std::time::Duration::from_secs(30));
+    /// ```
+    pub fn write_timeout(mut self, limit: Duration) -> Self {
+        self.timeouts.write = Some(limit);
+        self
+    }
+
+    /// Limit on the whole exchange in data mode, and on the wait for the
+    /// response head in stream and socket modes.
+    ///
+    /// ```
+    /// let b = contajners_transport::Transport::builder("unix:///run/docker.sock")
+    ///     .call_timeout(std::time::Duration::from_secs(60));
+    /// ```
+    pub fn call_timeout(mut self, limit: Duration) -> Self {
+        self.timeouts.call = Some(limit);
+        self
+    }
+
+    /// How long an idle pooled connection is kept (default 90 s).
+    ///
+    /// ```
+    /// let b = contajners_transport::Transport::builder("unix:///run/docker.sock")
+    ///     .pool_idle_timeout(std::time::Duration::from_secs(10));
+    /// ```
+    pub fn pool_idle_timeout(mut self, limit: Duration) -> Self {
+        self.pool_idle = limit;
+        self
+    }
+
+    /// How many idle connections the pool keeps (default: no limit; 0
+    /// disables reuse).
+    ///
+    /// ```
+    /// let b = contajners_transport::Transport::builder("unix:///run/docker.sock")
+    ///     .pool_max_idle(8);
+    /// ```
+    pub fn pool_max_idle(mut self, max: usize) -> Self {
+        self.pool_max_idle = max;
+        self
+    }
+
+    /// Checks the endpoint, loads and checks the TLS material, and builds
+    /// the transport. No connection is made yet.
+    ///
+    /// ```
+    /// let err = contajners_transport::Transport::builder("ftp://x").build().unwrap_err();
+    /// assert!(err.to_string().contains("not supported"));
+    /// ```
+    pub fn build(self) -> Result<Transport, Error> {
+        let endpoint = Endpoint::parse(&self.uri, self.tls.is_some())?;
+        let invalid = |reason: &str| Error::InvalidUri {
+            uri: self.uri.clone(),
+            reason: reason.to_string(),
+        };
+        let tls = match (&endpoint, &self.tls) {
+            (Endpoint::Unix(_), Some(_)) => {
+                return Err(invalid(
+                    "TLS settings were given for a unix socket, which takes none",
+                ))
+            }
+            (Endpoint::Tcp { tls: false, .. }, Some(_)) => {
+                return Err(invalid(
+                    "TLS settings were given for http://; use https:// or tcp:// for TLS",
+                ))
+            }
+            (
+                Endpoint::Tcp {
+                    tls: true, host, ..
+                },
+                settings,
+            ) => {
+                let settings = settings.clone().unwrap_or_default();
+                let name = settings.server_name_override().unwrap_or(host).to_string();
+                let server_name = ServerName::try_from(name.clone()).map_err(|_| {
+                    invalid(&format!(
+                        "`{name}` is not a valid TLS server name (DNS name or IP)"
+                    ))
+                })?;
+                Some(TlsDial {
+                    config: settings.load()?,
+                    server_name,
+                    client_auth: settings.has_client_auth(),
+                })
+            }
+            _ => None,
+        };
+        let handle = runtime::background().map_err(|e| Error::Io {
+            during: "starting the background runtime",
+            source: Box::new(e),
+        })?;
+        let shared = Arc::new(Settings {
+            endpoint_text: endpoint.to_string(),
+            authority: endpoint.authority(),
+            server_name: tls.as_ref().map(|t| t.server_name.clone()),
+            client_auth: tls.as_ref().is_some_and(|t| t.client_auth),
+            endpoint: endpoint.clone(),
+            timeouts: self.timeouts,
+            handle: handle.clone(),
+        });
+        let connector = Connector(Arc::new(Dialer {
+            endpoint,
+            tls,
+            connect_timeout: self.timeouts.connect,
+            write_timeout: self.timeouts.write,
+            handle: handle.clone(),
+        }));
+        let client = Client::builder(BackgroundExecutor(handle.clone()))
+            .pool_timer(BackgroundTimer(handle))
+            .pool_idle_timeout(self.pool_idle)
+            .pool_max_idle_per_host(self.pool_max_idle)
+            .build(connector);
+        Ok(Transport { shared, client })
+    }
+}

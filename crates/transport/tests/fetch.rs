@@ -1,0 +1,205 @@
+//! Data mode against in-process servers: request shape, errors, throw modes.
+
+mod support;
+
+use bytes::Bytes;
+use contajners_transport::{Body, ConnectErrorKind, Error, Request, Transport};
+use http::Method;
+use support::{reply, Seen};
+
+async fn echo(seen: Seen) -> support::Reply {
+    let json = serde_json::json!({
+        "method": seen.method.as_str(),
+        "uri": seen.uri.to_string(),
+        "host": seen.headers.get("host").map(|h| h.to_str().unwrap_or("")),
+        "content_type": seen.headers.get("content-type").map(|h| h.to_str().unwrap_or("")),
+        "chunked": seen.headers.get("transfer-encoding").map(|h| h.to_str().unwrap_or("")),
+        "x_custom": seen.headers.get_all("x-custom").iter().map(|h| h.to_str().unwrap_or("")).collect::<Vec<_>>(),
+        "body_len": seen.body.len(),
+        "body": String::from_utf8_lossy(&seen.body),
+    });
+    reply(200, json.to_string())
+}
+
+#[tokio::test]
+async fn ping_over_unix_and_tcp() {
+    for server in [
+        support::unix(|_| async { reply(200, "OK") }).await,
+        support::tcp(|_| async { reply(200, "OK") }).await,
+    ] {
+        let t = Transport::new(&server.uri).unwrap();
+        let res = t
+            .fetch(Request::new(Method::GET, "/v1.41/_ping"))
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        assert_eq!(res.text().unwrap(), "OK");
+    }
+}
+
+#[tokio::test]
+async fn query_headers_and_json_body_arrive_as_sent() {
+    let server = support::unix(echo).await;
+    let t = Transport::new(&server.uri).unwrap();
+    let req = Request::new(Method::POST, "/v1.41/containers/create")
+        .query("name", "a b&c=d/é")
+        .query("filters", r#"{"label":["x=y"]}"#)
+        .header("X-Custom", "one")
+        .header("X-Custom", "two")
+        .body(Body::json(&serde_json::json!({"Image": "busybox"})).unwrap());
+    let seen: serde_json::Value = t.fetch(req).await.unwrap().json().unwrap();
+    assert_eq!(seen["method"], "POST");
+    assert_eq!(
+        seen["uri"],
+        "/v1.41/containers/create?name=a%20b%26c%3Dd%2F%C3%A9&filters=%7B%22label%22%3A%5B%22x%3Dy%22%5D%7D"
+    );
+    assert_eq!(seen["host"], "localhost");
+    assert_eq!(seen["content_type"], "application/json");
+    assert_eq!(seen["x_custom"], serde_json::json!(["one", "two"]));
+    assert_eq!(seen["body"], r#"{"Image":"busybox"}"#);
+}
+
+#[tokio::test]
+async fn json_body_keeps_an_explicit_content_type() {
+    let server = support::unix(echo).await;
+    let t = Transport::new(&server.uri).unwrap();
+    let req = Request::new(Method::POST, "/x")
+        .header("Content-Type", "application/vnd.custom+json")
+        .body(Body::json(&1).unwrap());
+    let seen: serde_json::Value = t.fetch(req).await.unwrap().json().unwrap();
+    assert_eq!(seen["content_type"], "application/vnd.custom+json");
+}
+
+#[tokio::test]
+async fn streamed_body_is_sent_chunked_and_whole() {
+    let server = support::unix(echo).await;
+    let t = Transport::new(&server.uri).unwrap();
+    let chunks = (0..200).map(|i| Ok(Bytes::from(vec![(i % 251) as u8; 10_000])));
+    let req = Request::new(Method::PUT, "/archive")
+        .body(Body::stream(futures_util::stream::iter(chunks)));
+    let seen: serde_json::Value = t.fetch(req).await.unwrap().json().unwrap();
+    assert_eq!(seen["chunked"], "chunked");
+    assert_eq!(seen["body_len"], 2_000_000);
+
+    let reader = std::io::Cursor::new(vec![7u8; 300_000]);
+    let req = Request::new(Method::PUT, "/archive").body(Body::reader(reader));
+    let seen: serde_json::Value = t.fetch(req).await.unwrap().json().unwrap();
+    assert_eq!(seen["body_len"], 300_000);
+}
+
+#[tokio::test]
+async fn bad_header_fails_before_anything_is_sent() {
+    let server = support::unix(echo).await;
+    let t = Transport::new(&server.uri).unwrap();
+    for req in [
+        Request::new(Method::GET, "/x").header("X-Bad", "a\r\nInjected: 1"),
+        Request::new(Method::GET, "/x").header("Bad Name", "v"),
+        Request::new(Method::GET, "no-slash"),
+    ] {
+        let err = t.fetch(req).await.unwrap_err();
+        assert!(matches!(err, Error::InvalidRequest { .. }), "{err:?}");
+    }
+    assert_eq!(server.accepts(), 0, "nothing may be sent");
+}
+
+#[tokio::test]
+async fn statuses_are_responses_unless_asked_to_throw() {
+    let server = support::unix(|seen: Seen| async move {
+        match seen.uri.path() {
+            "/docker" => reply(404, r#"{"message":"No such container: x"}"#),
+            "/podman" => reply(
+                500,
+                r#"{"cause":"no such container","message":"x: no such container","response":500}"#,
+            ),
+            _ => reply(400, "plain words\n"),
+        }
+    })
+    .await;
+    let t = Transport::new(&server.uri).unwrap();
+
+    let res = t.fetch(Request::new(Method::GET, "/docker")).await.unwrap();
+    assert_eq!(res.status(), 404);
+
+    let err = t
+        .fetch(Request::new(Method::GET, "/docker").throw_exceptions(true))
+        .await
+        .unwrap_err();
+    let Error::Status(e) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(e.status(), 404);
+    assert_eq!(e.message(), "No such container: x");
+    assert!(e.body().is_none());
+    assert_eq!(
+        err.to_string(),
+        "the engine answered 404 Not Found: No such container: x"
+    );
+
+    let err = t
+        .fetch(
+            Request::new(Method::GET, "/podman")
+                .throw_exceptions(true)
+                .throw_entire_message(true),
+        )
+        .await
+        .unwrap_err();
+    let Error::Status(e) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(e.message(), "x: no such container");
+    assert_eq!(e.cause(), Some("no such container"));
+    assert!(e.body().is_some_and(|b| b.starts_with(b"{\"cause\"")));
+
+    let err = t
+        .fetch(Request::new(Method::GET, "/text").throw_exceptions(true))
+        .await
+        .unwrap_err();
+    let Error::Status(e) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(e.message(), "plain words");
+}
+
+#[tokio::test]
+async fn connect_errors_name_endpoint_and_hint() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = format!("unix://{}/nope.sock", dir.path().display());
+    let err = Transport::new(&missing)
+        .unwrap()
+        .fetch(Request::new(Method::GET, "/_ping"))
+        .await
+        .unwrap_err();
+    let Error::Connect(e) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(e.kind(), ConnectErrorKind::SocketMissing);
+    assert!(err.to_string().contains(&missing), "{err}");
+    assert!(err.to_string().contains("is the engine running?"), "{err}");
+    assert!(std::error::Error::source(&err).is_some());
+
+    // A port that was just free: nothing listens there.
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let err = Transport::new(&format!("tcp://127.0.0.1:{port}"))
+        .unwrap()
+        .fetch(Request::new(Method::GET, "/_ping"))
+        .await
+        .unwrap_err();
+    let Error::Connect(e) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(e.kind(), ConnectErrorKind::Refused);
+    assert!(err.to_string().contains("connection refused"), "{err}");
+}
+
+#[tokio::test]
+async fn body_that_is_not_json_is_a_decode_error() {
+    let server = support::unix(|_| async { reply(200, "not json") }).await;
+    let t = Transport::new(&server.uri).unwrap();
+    let res = t.fetch(Request::new(Method::GET, "/x")).await.unwrap();
+    let err = res.json::<serde_json::Value>().unwrap_err();
+    assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+    assert_eq!(err.to_string(), "cannot decode the body as JSON");
+}
