@@ -24,6 +24,8 @@
 //! into lines once (a borrowed view, no copy), then each version decodes
 //! the op, param and string lines it names.
 
+#[cfg(test)]
+mod props;
 mod read;
 mod write;
 
