@@ -8,9 +8,10 @@ use std::fmt;
 
 use bytes::Bytes;
 
-/// An error from `Client::invoke`, the codecs or `fetch`.
+/// An error from [`Client::invoke`](crate::Client::invoke), the codecs or
+/// [`Client::fetch`](crate::Client::fetch).
 ///
-/// ```ignore
+/// ```no_run
 /// # async fn demo(client: contajners_dispatch::Client) {
 /// use contajners_dispatch::{Error, Invocation};
 /// match client.invoke(Invocation::new("ContainerInspect").param("id", "nope")).await {
@@ -149,6 +150,14 @@ impl fmt::Display for TransportError {
     }
 }
 
+impl TransportError {
+    /// The transport's own error (connect, TLS, timeout, IO), when the
+    /// transport raised it.
+    pub fn transport(&self) -> Option<&contajners_transport::Error> {
+        self.source.downcast_ref()
+    }
+}
+
 impl std::error::Error for TransportError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         Some(&*self.source)
@@ -165,14 +174,16 @@ impl From<std::io::Error> for Error {
 ///
 /// Keeps the status (200 for an error inside a stream), the engine's
 /// `message` (and Podman's `cause`), the operation id and, with
-/// `throw_entire_message`, the whole body.
-#[derive(Debug, Clone)]
+/// `throw_entire_message`, the whole body. In stream mode the unread answer
+/// is kept too ([`take_stream`](Self::take_stream)).
+#[derive(Debug)]
 pub struct EngineError {
     op: Option<String>,
     status: u16,
     message: String,
     cause: Option<String>,
     body: Option<Bytes>,
+    stream: Option<contajners_transport::StreamResponse>,
 }
 
 impl EngineError {
@@ -184,19 +195,21 @@ impl EngineError {
             message,
             cause: None,
             body: Some(body),
+            stream: None,
         }
     }
 
     /// An error answer: the message is taken from the JSON body
     /// (`message`, Podman's `cause`) or is the body as text.
-    pub(crate) fn from_answer(status: u16, body: Bytes, keep_body: bool) -> Self {
+    pub(crate) fn from_answer(status: u16, body: Bytes) -> Self {
         let (message, cause) = message_of(&body);
         Self {
             op: None,
             status,
             message,
             cause,
-            body: keep_body.then_some(body),
+            body: Some(body),
+            stream: None,
         }
     }
 
@@ -216,9 +229,61 @@ impl EngineError {
     }
 
     /// The whole body of the answer, kept with `throw_entire_message` (and
-    /// always for errors inside a stream).
+    /// always for errors inside a stream or a refused upgrade).
     pub fn body(&self) -> Option<&Bytes> {
         self.body.as_ref()
+    }
+
+    /// Stream mode: the answer's body from its first byte, for the caller to
+    /// read (the seed's `(-> e ex-data :body slurp)`). `None` in data mode
+    /// or once taken.
+    ///
+    /// ```no_run
+    /// # async fn demo(mut err: contajners_dispatch::EngineError) {
+    /// use futures_util::TryStreamExt;
+    /// if let Some(body) = err.take_stream() {
+    ///     let chunks: Vec<bytes::Bytes> = body.try_collect().await.unwrap_or_default();
+    ///     println!("{}", String::from_utf8_lossy(&chunks.concat()));
+    /// }
+    /// # }
+    /// ```
+    pub fn take_stream(&mut self) -> Option<contajners_transport::StreamResponse> {
+        self.stream.take()
+    }
+}
+
+impl From<contajners_transport::EngineError> for EngineError {
+    fn from(err: contajners_transport::EngineError) -> Self {
+        EngineError {
+            op: None,
+            status: err.status().as_u16(),
+            message: err.message().to_string(),
+            cause: err.cause().map(str::to_string),
+            body: err.body().cloned(),
+            stream: err.take_stream(),
+        }
+    }
+}
+
+impl From<contajners_transport::Error> for Error {
+    /// Sorts the transport's errors into the four kinds: a request the
+    /// transport refused was not sent; a status is the engine saying no.
+    fn from(err: contajners_transport::Error) -> Self {
+        use contajners_transport::Error as T;
+        match err {
+            T::InvalidUri { .. } | T::InvalidRequest { .. } => Error::Request(RequestError {
+                op: None,
+                message: err.to_string(),
+            }),
+            T::Status(engine) => Error::Engine(engine.into()),
+            T::NotUpgraded { status, body } => {
+                Error::Engine(EngineError::from_answer(status.as_u16(), body))
+            }
+            T::Decode { .. } => {
+                Error::Decode(DecodeError::new("the answer did not decode").with_source(err))
+            }
+            other => Error::Transport(TransportError::new(other)),
+        }
     }
 }
 
@@ -228,7 +293,7 @@ fn message_of(body: &[u8]) -> (String, Option<String>) {
     if let Ok(serde_json::Value::Object(map)) = serde_json::from_slice(body) {
         let text = |key: &str| map.get(key).and_then(|v| v.as_str()).map(str::to_string);
         if let Some(message) = text("message") {
-            return (message, text("cause"));
+            return (message, text("cause").filter(|c| !c.is_empty()));
         }
     }
     (String::from_utf8_lossy(body).trim_end().to_string(), None)
@@ -290,5 +355,15 @@ impl fmt::Display for DecodeError {
 impl std::error::Error for DecodeError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         self.source.as_deref().map(|s| s as _)
+    }
+}
+
+impl std::error::Error for RequestError {}
+
+impl std::error::Error for EngineError {}
+
+impl From<EngineError> for Error {
+    fn from(err: EngineError) -> Self {
+        Error::Engine(err)
     }
 }

@@ -1,0 +1,379 @@
+//! What `invoke` returns: decoded data, a stream, or a socket.
+
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use contajners_transport::{StreamResponse, Upgraded};
+use futures_util::Stream;
+use http::{HeaderMap, StatusCode};
+use serde_json::Value;
+
+use crate::codec::{Demux, Frame, JsonSeq, Lines, StreamKind};
+use crate::error::{DecodeError, Error};
+
+/// The answer of [`Client::invoke`](crate::Client::invoke), shaped by
+/// [`As`](crate::As).
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Output {
+    /// The whole body, decoded.
+    Data(Response),
+    /// The body as a stream.
+    Stream(Streamed),
+    /// The upgraded connection.
+    Socket(Upgraded),
+}
+
+impl Output {
+    /// The decoded answer, or a [`Error::Decode`] naming what it was.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: contajners_dispatch::Client) -> Result<(), contajners_dispatch::Error> {
+    /// let ping = client.invoke(contajners_dispatch::Invocation::new("SystemPing")).await?.into_data()?;
+    /// assert_eq!(ping.text(), Some("OK"));
+    /// # Ok(()) }
+    /// ```
+    pub fn into_data(self) -> Result<Response, Error> {
+        match self {
+            Output::Data(response) => Ok(response),
+            other => Err(other.mismatch("data")),
+        }
+    }
+
+    /// The streamed answer, or a [`Error::Decode`] naming what it was.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: contajners_dispatch::Client) -> Result<(), contajners_dispatch::Error> {
+    /// use contajners_dispatch::Invocation;
+    /// let events = client.invoke(Invocation::new("SystemEvents").as_stream()).await?.into_stream()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn into_stream(self) -> Result<Streamed, Error> {
+        match self {
+            Output::Stream(stream) => Ok(stream),
+            other => Err(other.mismatch("a stream")),
+        }
+    }
+
+    /// The upgraded socket, or a [`Error::Decode`] naming what it was.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: contajners_dispatch::Client) -> Result<(), contajners_dispatch::Error> {
+    /// use contajners_dispatch::Invocation;
+    /// let attach = Invocation::new("ContainerAttach").param("id", "conny").param("stream", true).as_socket();
+    /// let socket = client.invoke(attach).await?.into_socket()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn into_socket(self) -> Result<Upgraded, Error> {
+        match self {
+            Output::Socket(socket) => Ok(socket),
+            other => Err(other.mismatch("a socket")),
+        }
+    }
+
+    fn mismatch(&self, wanted: &str) -> Error {
+        let got = match self {
+            Output::Data(_) => "data",
+            Output::Stream(_) => "a stream",
+            Output::Socket(_) => "a socket",
+        };
+        Error::Decode(DecodeError::new(format!(
+            "the answer is {got}, not {wanted}: set `as` on the invocation to get {wanted}"
+        )))
+    }
+}
+
+/// The body of an answer as the seed decodes it.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Payload {
+    /// An empty body.
+    Empty,
+    /// A body that parses as JSON.
+    Json(Value),
+    /// Any other UTF-8 body (e.g. ping's `OK`).
+    Text(String),
+    /// Any other body (e.g. an image tarball).
+    Bytes(Bytes),
+}
+
+/// A whole answer: status, headers and the decoded body.
+#[derive(Debug, Clone)]
+pub struct Response {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Bytes,
+    payload: Payload,
+}
+
+impl Response {
+    pub(crate) fn new(response: contajners_transport::Response) -> Self {
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.into_body();
+        let payload = decode(&body);
+        Response {
+            status,
+            headers,
+            body,
+            payload,
+        }
+    }
+
+    /// The status.
+    ///
+    /// ```no_run
+    /// # fn f(r: &contajners_dispatch::Response) { assert!(r.status().is_success()); }
+    /// ```
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The headers.
+    ///
+    /// ```no_run
+    /// # fn f(r: &contajners_dispatch::Response) { println!("{:?}", r.headers().get("API-Version")); }
+    /// ```
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The decoded body.
+    ///
+    /// ```no_run
+    /// # fn f(r: &contajners_dispatch::Response) {
+    /// use contajners_dispatch::Payload;
+    /// if let Payload::Json(value) = r.data() { println!("{value:#}"); }
+    /// # }
+    /// ```
+    pub fn data(&self) -> &Payload {
+        &self.payload
+    }
+
+    /// The body as JSON, when it is JSON.
+    ///
+    /// ```no_run
+    /// # fn f(r: &contajners_dispatch::Response) { println!("{:?}", r.json().and_then(|v| v.get("Id"))); }
+    /// ```
+    pub fn json(&self) -> Option<&Value> {
+        match &self.payload {
+            Payload::Json(value) => Some(value),
+            _ => None,
+        }
+    }
+
+    /// The body as text, when it is text (JSON strings included).
+    ///
+    /// ```no_run
+    /// # fn f(r: &contajners_dispatch::Response) { assert_eq!(r.text(), Some("OK")); }
+    /// ```
+    pub fn text(&self) -> Option<&str> {
+        match &self.payload {
+            Payload::Text(text) => Some(text),
+            Payload::Json(Value::String(text)) => Some(text),
+            _ => None,
+        }
+    }
+
+    /// The raw body.
+    ///
+    /// ```no_run
+    /// # fn f(r: &contajners_dispatch::Response) { println!("{} bytes", r.body().len()); }
+    /// ```
+    pub fn body(&self) -> &Bytes {
+        &self.body
+    }
+
+    /// The body deserialized into `T`.
+    ///
+    /// ```no_run
+    /// # fn f(r: &contajners_dispatch::Response) -> Result<(), contajners_dispatch::Error> {
+    /// let containers: Vec<serde_json::Value> = r.deserialize()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn deserialize<T: serde::de::DeserializeOwned>(&self) -> Result<T, Error> {
+        serde_json::from_slice(&self.body).map_err(|err| {
+            Error::Decode(
+                DecodeError::new(format!(
+                    "the body ({} bytes, status {}) does not deserialize into {}",
+                    self.body.len(),
+                    self.status,
+                    std::any::type_name::<T>()
+                ))
+                .with_source(err),
+            )
+        })
+    }
+}
+
+/// The seed's try-json-parse: JSON when it parses, text when UTF-8, bytes
+/// otherwise.
+fn decode(body: &Bytes) -> Payload {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Payload::Empty;
+    }
+    if let Ok(value) = serde_json::from_slice(body) {
+        return Payload::Json(value);
+    }
+    match std::str::from_utf8(body) {
+        Ok(text) => Payload::Text(text.to_string()),
+        Err(_) => Payload::Bytes(body.clone()),
+    }
+}
+
+/// The Content-Type with which Docker (API >= 1.42) labels stdcopy streams.
+const MULTIPLEXED: &str = "application/vnd.docker.multiplexed-stream";
+
+/// A streamed answer: status, headers and the body as it comes.
+///
+/// It is a `Stream` of byte chunks itself; [`output`](Self::output),
+/// [`frames`](Self::frames), [`json`](Self::json) and [`lines`](Self::lines)
+/// decode it.
+#[derive(Debug)]
+pub struct Streamed {
+    inner: StreamResponse,
+    multiplexed: bool,
+}
+
+impl Streamed {
+    pub(crate) fn new(inner: StreamResponse, caller_says: Option<bool>) -> Self {
+        let labelled = inner
+            .headers()
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.starts_with(MULTIPLEXED));
+        // The engine's label wins; without one, the caller's word.
+        let multiplexed = match labelled {
+            Some(true) => true,
+            _ => caller_says.unwrap_or(false),
+        };
+        Streamed { inner, multiplexed }
+    }
+
+    /// The status.
+    ///
+    /// ```no_run
+    /// # fn f(s: &contajners_dispatch::Streamed) { println!("{}", s.status()); }
+    /// ```
+    pub fn status(&self) -> StatusCode {
+        self.inner.status()
+    }
+
+    /// The headers.
+    ///
+    /// ```no_run
+    /// # fn f(s: &contajners_dispatch::Streamed) { println!("{:?}", s.headers()); }
+    /// ```
+    pub fn headers(&self) -> &HeaderMap {
+        self.inner.headers()
+    }
+
+    /// Whether the body is stdcopy-multiplexed: the engine's Content-Type
+    /// says so, or the caller did ([`Invocation::multiplexed`](crate::Invocation::multiplexed)).
+    ///
+    /// ```no_run
+    /// # fn f(s: &contajners_dispatch::Streamed) { println!("{}", s.is_multiplexed()); }
+    /// ```
+    pub fn is_multiplexed(&self) -> bool {
+        self.multiplexed
+    }
+
+    /// The container's output as frames whatever the framing: demultiplexed
+    /// when multiplexed, else every chunk as stdout.
+    ///
+    /// ```no_run
+    /// # async fn demo(s: contajners_dispatch::Streamed) {
+    /// use futures_util::StreamExt;
+    /// let mut output = s.output();
+    /// while let Some(Ok(frame)) = output.next().await {
+    ///     print!("{}: {}", frame.stream, String::from_utf8_lossy(&frame.data));
+    /// }
+    /// # }
+    /// ```
+    pub fn output(self) -> ContainerOutput {
+        if self.multiplexed {
+            ContainerOutput::Demux(Demux::new(self.inner))
+        } else {
+            ContainerOutput::Raw(self.inner)
+        }
+    }
+
+    /// The body demultiplexed (stdcopy), whatever the headers say.
+    ///
+    /// ```no_run
+    /// # fn f(s: contajners_dispatch::Streamed) { let frames = s.frames(); }
+    /// ```
+    pub fn frames(self) -> Demux<StreamResponse> {
+        Demux::new(self.inner)
+    }
+
+    /// The body as a JSON sequence (pull, push, build, load progress;
+    /// events); in-band errors become [`Error::Engine`].
+    ///
+    /// ```no_run
+    /// # async fn demo(s: contajners_dispatch::Streamed) -> Result<(), contajners_dispatch::Error> {
+    /// use futures_util::TryStreamExt;
+    /// let progress: Vec<serde_json::Value> = s.json().try_collect().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn json(self) -> JsonSeq<StreamResponse> {
+        JsonSeq::new(self.inner)
+    }
+
+    /// The body's lines (raw, not demultiplexed).
+    ///
+    /// ```no_run
+    /// # fn f(s: contajners_dispatch::Streamed) { let lines = s.lines(); }
+    /// ```
+    pub fn lines(self) -> Lines<StreamResponse> {
+        Lines::new(self.inner)
+    }
+
+    /// The transport's stream response.
+    ///
+    /// ```no_run
+    /// # fn f(s: contajners_dispatch::Streamed) { let raw = s.into_inner(); }
+    /// ```
+    pub fn into_inner(self) -> StreamResponse {
+        self.inner
+    }
+}
+
+impl Stream for Streamed {
+    type Item = Result<Bytes, Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        Pin::new(&mut self.inner)
+            .poll_next(cx)
+            .map(|item| item.map(|r| r.map_err(Error::from)))
+    }
+}
+
+/// The frames of [`Streamed::output`].
+#[derive(Debug)]
+pub enum ContainerOutput {
+    /// A multiplexed body being demultiplexed.
+    Demux(Demux<StreamResponse>),
+    /// A raw body: each chunk is stdout.
+    Raw(StreamResponse),
+}
+
+impl Stream for ContainerOutput {
+    type Item = Result<Frame, Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        match &mut *self {
+            ContainerOutput::Demux(demux) => Pin::new(demux).poll_next(cx),
+            ContainerOutput::Raw(raw) => Pin::new(raw).poll_next(cx).map(|item| {
+                item.map(|r| {
+                    r.map(|data| Frame {
+                        stream: StreamKind::Stdout,
+                        data,
+                    })
+                    .map_err(Error::from)
+                })
+            }),
+        }
+    }
+}
