@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod demo;
 mod engines;
 mod test;
 mod update_specs;
@@ -20,6 +21,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Task {
+    /// The main job on real engines: engines up, then the `demo` example.
+    Demo(demo::Args),
     /// Start, stop or describe the real engines that the tests run against.
     Engines(engines::Args),
     /// Engines up, the whole test suite against them, engines down.
@@ -31,6 +34,7 @@ enum Task {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.task {
+        Task::Demo(args) => demo::run(args),
         Task::Engines(args) => engines::run(args),
         Task::Test(args) => test::run(args),
         Task::UpdateSpecs(args) => update_specs::run(args),

@@ -1,0 +1,105 @@
+//! Installs the engines' packages when they are missing (root on Debian or
+//! Ubuntu), or says which to install.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+/// A Debian package and a file that shows it is installed.
+const PACKAGES: [(&str, &str); 11] = [
+    ("docker.io", "/usr/sbin/dockerd"),
+    ("containerd", "/usr/bin/containerd"),
+    ("podman", "/usr/bin/podman"),
+    ("runc", "/usr/sbin/runc"),
+    ("conmon", "/usr/bin/conmon"),
+    ("docker-registry", "/usr/bin/docker-registry"),
+    ("busybox-static", "/bin/busybox"),
+    ("apache2-utils", "/usr/bin/htpasswd"),
+    ("curl", "/usr/bin/curl"),
+    ("uidmap", "/usr/bin/newuidmap"),
+    ("ca-certificates", "/etc/ssl/certs"),
+];
+
+/// Makes sure every package is installed.
+pub(crate) fn ensure() -> Result<(), String> {
+    let missing: Vec<&str> = PACKAGES
+        .iter()
+        .filter(|(_, file)| !installed(file))
+        .map(|(name, _)| *name)
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let is_root = rustix::process::geteuid().is_root();
+    if !is_root || !is_debian_like() {
+        return Err(format!(
+            "missing packages: {}. Install them (on Debian/Ubuntu as root: \
+             `apt-get install -y {}`), then run this again; as root on \
+             Debian/Ubuntu this task installs them itself",
+            missing.join(" "),
+            missing.join(" ")
+        ));
+    }
+    eprintln!("installing missing packages: {}", missing.join(" "));
+    apt(&["update"])?;
+    let mut install = vec!["install", "-y"];
+    install.extend(&missing);
+    apt(&install)?;
+    let still: Vec<&str> = PACKAGES
+        .iter()
+        .filter(|(_, file)| !installed(file))
+        .map(|(name, _)| *name)
+        .collect();
+    if still.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "apt-get installed, but still missing: {}",
+            still.join(" ")
+        ))
+    }
+}
+
+fn installed(file: &str) -> bool {
+    // usrmerge: /bin and /usr/bin are the same dir on newer systems, not on
+    // older ones; accept either.
+    let path = Path::new(file);
+    path.exists()
+        || path
+            .strip_prefix("/usr")
+            .map(|rest| Path::new("/").join(rest).exists())
+            .unwrap_or(false)
+        || path
+            .file_name()
+            .map(|name| Path::new("/usr/bin").join(name).exists())
+            .unwrap_or(false)
+}
+
+fn is_debian_like() -> bool {
+    let Ok(text) = std::fs::read_to_string("/etc/os-release") else {
+        return false;
+    };
+    text.lines().any(|line| {
+        let Some((key, value)) = line.split_once('=') else {
+            return false;
+        };
+        (key == "ID" || key == "ID_LIKE")
+            && value
+                .trim_matches('"')
+                .split_whitespace()
+                .any(|id| id == "debian" || id == "ubuntu")
+    }) && Path::new("/usr/bin/apt-get").exists()
+}
+
+fn apt(args: &[&str]) -> Result<(), String> {
+    let status = Command::new("apt-get")
+        .args(args)
+        .env("DEBIAN_FRONTEND", "noninteractive")
+        .stdin(Stdio::null())
+        .status()
+        .map_err(|e| format!("cannot run apt-get: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`apt-get {}` failed ({status})", args.join(" ")))
+    }
+}
