@@ -38,36 +38,13 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, String> {
         Some(dir) => dir.clone(),
         None => root.join("../shared/upstream-specs"),
     };
-    if !from.is_dir() {
-        return Err(format!(
-            "no upstream spec folder at {}; pass --from DIR (a folder with docker/v1.41.yaml, podman/v4.3.1.yaml, …)",
-            from.display()
-        ));
-    }
-    let out_dir = root.join("specs");
-    let engines: Vec<Engine> = match args.engine {
-        Some(engine) => vec![engine],
-        None => Engine::ALL.to_vec(),
-    };
-    let mut stale = Vec::new();
-    for engine in engines {
-        let fresh = generate(engine, &from, &out_dir, args.version.as_deref())?;
-        let target = out_dir.join(format!("{engine}.compact"));
-        let current = fs::read_to_string(&target).unwrap_or_default();
-        if current == fresh {
-            println!("{}: up to date", target.display());
-            continue;
-        }
-        if args.check {
-            stale.push(target.display().to_string());
-        } else {
-            fs::create_dir_all(&out_dir)
-                .map_err(|e| format!("cannot create {}: {e}", out_dir.display()))?;
-            fs::write(&target, fresh)
-                .map_err(|e| format!("cannot write {}: {e}", target.display()))?;
-            println!("{}: written", target.display());
-        }
-    }
+    let stale = update(
+        &from,
+        &root.join("specs"),
+        args.engine,
+        args.version.as_deref(),
+        args.check,
+    )?;
     if stale.is_empty() {
         return Ok(ExitCode::SUCCESS);
     }
@@ -77,6 +54,45 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, String> {
         args.from.as_ref().map(|d| format!(" --from {}", d.display())).unwrap_or_default()
     );
     Ok(ExitCode::FAILURE)
+}
+
+/// Regenerates (or, with `check`, compares) `out_dir/<engine>.compact`;
+/// returns the files that differ when checking.
+fn update(
+    from: &Path,
+    out_dir: &Path,
+    engine: Option<Engine>,
+    version: Option<&str>,
+    check: bool,
+) -> Result<Vec<String>, String> {
+    if !from.is_dir() {
+        return Err(format!(
+            "no upstream spec folder at {}; pass --from DIR (a folder with docker/v1.41.yaml, podman/v4.3.1.yaml, …)",
+            from.display()
+        ));
+    }
+    let engines: Vec<Engine> = match engine {
+        Some(engine) => vec![engine],
+        None => Engine::ALL.to_vec(),
+    };
+    let mut stale = Vec::new();
+    for engine in engines {
+        let fresh = generate(engine, from, out_dir, version)?;
+        let target = out_dir.join(format!("{engine}.compact"));
+        let current = fs::read_to_string(&target).unwrap_or_default();
+        if current == fresh {
+            println!("{}: up to date", target.display());
+        } else if check {
+            stale.push(target.display().to_string());
+        } else {
+            fs::create_dir_all(out_dir)
+                .map_err(|e| format!("cannot create {}: {e}", out_dir.display()))?;
+            fs::write(&target, fresh)
+                .map_err(|e| format!("cannot write {}: {e}", target.display()))?;
+            println!("{}: written", target.display());
+        }
+    }
+    Ok(stale)
 }
 
 /// The compact text for `engine`: every upstream file in `from/<engine>/`,
@@ -169,4 +185,133 @@ fn upstream_files(engine: Engine, from: &Path) -> Result<BTreeMap<String, PathBu
         return Err(format!("no v*.yaml files in {}", dir.display()));
     }
     Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const V1: &str = "swagger: \"2.0\"\npaths:\n  /_ping:\n    get:\n      operationId: SystemPing\n      responses:\n        200: {description: ok}\n";
+    const V2: &str = "swagger: \"2.0\"\npaths:\n  /_ping:\n    get:\n      operationId: SystemPing\n      responses:\n        200: {description: fine}\n";
+
+    /// A fresh folder under the system temp dir, removed on drop (xtask
+    /// keeps its dependencies few, so no tempfile crate).
+    struct TempDir(PathBuf);
+
+    impl TempDir {
+        fn path(&self) -> &Path {
+            &self.0
+        }
+    }
+
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn tempdir() -> TempDir {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let dir =
+            std::env::temp_dir().join(format!("xtask-update-specs-{}-{n}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).expect("create temp dir");
+        TempDir(dir)
+    }
+
+    fn folder(files: &[(&str, &str)]) -> TempDir {
+        let dir = tempdir();
+        for (name, text) in files {
+            let path = dir.path().join("docker").join(name);
+            fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+            fs::write(path, text).expect("write");
+        }
+        dir
+    }
+
+    #[test]
+    fn same_input_same_bytes_and_check_detects_drift() {
+        let src = folder(&[("v1.40.yaml", V1), ("v1.41.yaml", V2)]);
+        let out = tempdir();
+        let specs = out.path().join("specs");
+        assert!(
+            update(src.path(), &specs, Some(Engine::Docker), None, false)
+                .expect("writes")
+                .is_empty()
+        );
+        let first = fs::read(specs.join("docker.compact")).expect("written");
+        assert!(update(src.path(), &specs, Some(Engine::Docker), None, true)
+            .expect("checks")
+            .is_empty());
+        assert!(
+            update(src.path(), &specs, Some(Engine::Docker), None, false)
+                .expect("writes")
+                .is_empty()
+        );
+        assert_eq!(
+            fs::read(specs.join("docker.compact")).expect("written"),
+            first
+        );
+
+        fs::write(
+            src.path().join("docker/v1.41.yaml"),
+            V1.replace("ok", "changed"),
+        )
+        .expect("write");
+        let stale = update(src.path(), &specs, Some(Engine::Docker), None, true).expect("checks");
+        assert_eq!(stale.len(), 1, "{stale:?}");
+        assert_eq!(
+            fs::read(specs.join("docker.compact")).expect("untouched"),
+            first
+        );
+    }
+
+    #[test]
+    fn refreshing_one_version_keeps_the_others() {
+        let src = folder(&[("v1.40.yaml", V1), ("v1.41.yaml", V2)]);
+        let out = tempdir();
+        let specs = out.path().join("specs");
+        update(src.path(), &specs, Some(Engine::Docker), None, false).expect("writes");
+        let full = fs::read_to_string(specs.join("docker.compact")).expect("written");
+        // Drop v1.40 from the source, refresh v1.41 only: v1.40 stays.
+        fs::remove_file(src.path().join("docker/v1.40.yaml")).expect("rm");
+        update(
+            src.path(),
+            &specs,
+            Some(Engine::Docker),
+            Some("1.41"),
+            false,
+        )
+        .expect("writes");
+        assert_eq!(
+            fs::read_to_string(specs.join("docker.compact")).expect("written"),
+            full
+        );
+        let versions: Vec<String> = compact::decode(&full)
+            .expect("decodes")
+            .iter()
+            .map(|s| s.version().to_owned())
+            .collect();
+        assert_eq!(versions, ["v1.40", "v1.41"]);
+    }
+
+    #[test]
+    fn bad_input_names_the_file() {
+        let src = folder(&[(
+            "v1.41.yaml",
+            "swagger: \"2.0\"\npaths:\n  /a:\n    get: {summary: x}\n",
+        )]);
+        let out = tempdir();
+        let err =
+            update(src.path(), out.path(), Some(Engine::Docker), None, false).expect_err("no id");
+        assert!(
+            err.contains("v1.41.yaml") && err.contains("GET /a"),
+            "{err}"
+        );
+        let err = update(&out.path().join("absent"), out.path(), None, None, false)
+            .expect_err("no folder");
+        assert!(err.contains("--from"), "{err}");
+    }
 }
