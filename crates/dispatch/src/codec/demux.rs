@@ -106,6 +106,7 @@ impl Demuxer {
     ///
     /// Call it only after [`next_frame`](Self::next_frame) returned `None`:
     /// the unread rest of the previous chunk would otherwise be kept in front.
+    #[inline]
     pub fn push(&mut self, chunk: Bytes) {
         if self.chunk.is_empty() {
             self.chunk = chunk;
@@ -121,7 +122,32 @@ impl Demuxer {
     /// The next frame, an error, or `None` when more input is needed.
     ///
     /// After an error the stream is broken: do not call it again.
+    #[inline]
     pub fn next_frame(&mut self) -> Option<Result<Frame, Error>> {
+        // The common case first: a whole stdout/stderr/stdin frame lies in
+        // the chunk, so it is one pointer move and one reference count.
+        if self.current.is_none() && self.header_len == 0 && self.chunk.len() >= HEADER_LEN {
+            let h = &self.chunk[..HEADER_LEN];
+            let kind = h[0];
+            let len = u32::from_be_bytes([h[4], h[5], h[6], h[7]]) as usize;
+            if kind < SYSTEM_ERROR && len > 0 && self.chunk.len() - HEADER_LEN >= len {
+                let stream = match kind {
+                    0 => StreamKind::Stdin,
+                    1 => StreamKind::Stdout,
+                    _ => StreamKind::Stderr,
+                };
+                self.chunk.advance(HEADER_LEN);
+                let data = self.chunk.split_to(len);
+                self.offset += (HEADER_LEN + len) as u64;
+                return Some(Ok(Frame { stream, data }));
+            }
+        }
+        self.next_frame_slow()
+    }
+
+    /// Everything else: headers and payloads across chunks, empty frames,
+    /// daemon errors, unknown types.
+    fn next_frame_slow(&mut self) -> Option<Result<Frame, Error>> {
         loop {
             let current = match self.current {
                 Some(current) => current,
@@ -236,6 +262,7 @@ impl Demuxer {
         }
     }
 
+    #[cold]
     fn system_error(&mut self) -> Error {
         let body = std::mem::take(&mut self.system_error).freeze();
         let message = String::from_utf8_lossy(&body).trim_end().to_string();

@@ -115,7 +115,9 @@ fn in_band_error(value: Value) -> Result<Value, Error> {
         .get("errorDetail")
         .and_then(|detail| detail.get("message"))
         .and_then(Value::as_str)
-        .or_else(|| value.get("error").and_then(Value::as_str));
+        .or_else(|| value.get("error").and_then(Value::as_str))
+        // Podman's pull report may carry `"error": ""`: no error.
+        .filter(|message| !message.is_empty());
     match message {
         Some(message) => Err(Error::Engine(EngineError::in_stream(
             message.to_string(),

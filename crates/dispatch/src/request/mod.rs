@@ -350,7 +350,7 @@ fn fill_path(
 }
 
 /// The content type of a raw body: the caller's, else the spec's tar type,
-/// else the first non-JSON type the operation consumes.
+/// else the first binary type the operation consumes.
 fn raw_content_type<'a>(op: &'a Operation, given: Option<&'a str>) -> &'a str {
     if let Some(given) = given {
         return given;
@@ -362,15 +362,21 @@ fn raw_content_type<'a>(op: &'a Operation, given: Option<&'a str>) -> &'a str {
     consumes
         .iter()
         .map(String::as_str)
-        .find(|c| !c.contains("json"))
+        .find(|c| !c.contains("json") && !c.starts_with("text/"))
         .unwrap_or("application/octet-stream")
 }
 
-/// Operations whose body is a tar archive even when the spec only says
-/// octet-stream (build, load, import): the body's description says so.
+/// Operations whose body is a tar archive though their spec says only
+/// octet-stream: build (its body's description says "tar archive") and
+/// image import (`ImageCreate` with `fromSrc=-`; ENGINE-NOTES: tar bodies
+/// are `application/x-tar`).
 fn takes_tar(op: &Operation) -> bool {
-    op.body()
-        .is_some_and(|body| body.description().to_ascii_lowercase().contains("tar"))
+    op.id() == "ImageCreate"
+        || op.body().is_some_and(|body| {
+            body.description()
+                .to_ascii_lowercase()
+                .contains("tar archive")
+        })
 }
 
 #[cfg(test)]
