@@ -42,8 +42,9 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, String> {
 fn run_tests(vars: &Vars, extra: &[String], interrupted: &Interrupted) -> Result<u8, String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
     // --workspace: default-members leave out xtask and benches.
+    // --no-fail-fast: one failing test binary must not hide the others.
     let mut cmd = Command::new(&cargo);
-    cmd.args(["test", "--workspace"])
+    cmd.args(["test", "--workspace", "--no-fail-fast"])
         .args(extra)
         .current_dir(crate::workspace_root())
         .env("CONTAJNERS_REQUIRE_ENGINES", "1");
@@ -51,7 +52,7 @@ fn run_tests(vars: &Vars, extra: &[String], interrupted: &Interrupted) -> Result
         cmd.env(name, value);
     }
     eprintln!(
-        "running: CONTAJNERS_REQUIRE_ENGINES=1 cargo test --workspace {}",
+        "running: CONTAJNERS_REQUIRE_ENGINES=1 cargo test --workspace --no-fail-fast {}",
         extra.join(" ")
     );
     let child = cmd

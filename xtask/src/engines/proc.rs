@@ -157,14 +157,36 @@ pub(crate) fn unmount_all(layout: &Layout) -> Result<(), String> {
     }
 }
 
-/// Removes the (empty) cgroups our dockerd made under its cgroup parent.
+/// Removes the (empty) cgroups of our containers: everything under our
+/// dockerd's cgroup parent, and podman's `libpod_parent/libpod-<id>` for the
+/// ids of the containers in our podman storage (podman's cgroup parent is
+/// shared with any other podman, so only our ids are touched). Call before
+/// the state is removed.
 pub(crate) fn remove_cgroups(layout: &Layout) {
     let Ok(hierarchies) = std::fs::read_dir("/sys/fs/cgroup") else {
         return;
     };
+    let hierarchies: Vec<PathBuf> = std::iter::once(PathBuf::from("/sys/fs/cgroup"))
+        .chain(hierarchies.flatten().map(|e| e.path()))
+        .collect();
+    let podman_ids: Vec<String> =
+        std::fs::read_dir(layout.state().join("podman/root/overlay-containers"))
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .filter_map(|e| e.file_name().to_str().map(String::from))
+                    .filter(|id| id.len() == 64 && id.bytes().all(|b| b.is_ascii_hexdigit()))
+                    .collect()
+            })
+            .unwrap_or_default();
     let tag = layout.tag();
-    let mut roots: Vec<PathBuf> = vec![Path::new("/sys/fs/cgroup").join(&tag)];
-    roots.extend(hierarchies.flatten().map(|e| e.path().join(&tag)));
+    let mut roots: Vec<PathBuf> = Vec::new();
+    for hierarchy in &hierarchies {
+        roots.push(hierarchy.join(&tag));
+        for id in &podman_ids {
+            roots.push(hierarchy.join("libpod_parent").join(format!("libpod-{id}")));
+        }
+    }
     for root in roots.iter().filter(|r| r.is_dir()) {
         let mut dirs = Vec::new();
         collect_dirs(root, &mut dirs);
