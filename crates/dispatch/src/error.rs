@@ -44,7 +44,7 @@ impl Error {
         match self {
             Error::Request(err) => err.op.as_deref(),
             Error::Transport(err) => err.op.as_deref(),
-            Error::Engine(err) => err.op.as_deref(),
+            Error::Engine(err) => err.inner.op.as_deref(),
             Error::Decode(err) => err.op.as_deref(),
         }
     }
@@ -53,7 +53,7 @@ impl Error {
         let slot = match &mut self {
             Error::Request(err) => &mut err.op,
             Error::Transport(err) => &mut err.op,
-            Error::Engine(err) => &mut err.op,
+            Error::Engine(err) => &mut err.inner.op,
             Error::Decode(err) => &mut err.op,
         };
         if slot.is_none() {
@@ -178,6 +178,12 @@ impl From<std::io::Error> for Error {
 /// is kept too ([`take_stream`](Self::take_stream)).
 #[derive(Debug)]
 pub struct EngineError {
+    // Boxed: results carrying an error stay small on the happy path.
+    inner: Box<EngineInner>,
+}
+
+#[derive(Debug)]
+struct EngineInner {
     op: Option<String>,
     status: u16,
     message: String,
@@ -189,13 +195,19 @@ pub struct EngineError {
 impl EngineError {
     /// An error the engine reported inside a 200 stream.
     pub(crate) fn in_stream(message: String, body: Bytes) -> Self {
-        Self {
+        Self::new(EngineInner {
             op: None,
             status: 200,
             message,
             cause: None,
             body: Some(body),
             stream: None,
+        })
+    }
+
+    fn new(inner: EngineInner) -> Self {
+        EngineError {
+            inner: Box::new(inner),
         }
     }
 
@@ -203,35 +215,35 @@ impl EngineError {
     /// (`message`, Podman's `cause`) or is the body as text.
     pub(crate) fn from_answer(status: u16, body: Bytes) -> Self {
         let (message, cause) = message_of(&body);
-        Self {
+        Self::new(EngineInner {
             op: None,
             status,
             message,
             cause,
             body: Some(body),
             stream: None,
-        }
+        })
     }
 
     /// The HTTP status; 200 when the engine failed inside a stream.
     pub fn status(&self) -> u16 {
-        self.status
+        self.inner.status
     }
 
     /// The engine's message.
     pub fn message(&self) -> &str {
-        &self.message
+        &self.inner.message
     }
 
     /// Podman's `cause`, when it sent one.
     pub fn cause(&self) -> Option<&str> {
-        self.cause.as_deref()
+        self.inner.cause.as_deref()
     }
 
     /// The whole body of the answer, kept with `throw_entire_message` (and
     /// always for errors inside a stream or a refused upgrade).
     pub fn body(&self) -> Option<&Bytes> {
-        self.body.as_ref()
+        self.inner.body.as_ref()
     }
 
     /// Stream mode: the answer's body from its first byte, for the caller to
@@ -248,20 +260,20 @@ impl EngineError {
     /// # }
     /// ```
     pub fn take_stream(&mut self) -> Option<contajners_transport::StreamResponse> {
-        self.stream.take()
+        self.inner.stream.take()
     }
 }
 
 impl From<contajners_transport::EngineError> for EngineError {
     fn from(err: contajners_transport::EngineError) -> Self {
-        EngineError {
+        EngineError::new(EngineInner {
             op: None,
             status: err.status().as_u16(),
             message: err.message().to_string(),
             cause: err.cause().map(str::to_string),
             body: err.body().cloned(),
             stream: err.take_stream(),
-        }
+        })
     }
 }
 
@@ -301,15 +313,20 @@ fn message_of(body: &[u8]) -> (String, Option<String>) {
 
 impl fmt::Display for EngineError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        op_prefix(f, &self.op)?;
-        if self.status == 200 {
+        let inner = &self.inner;
+        op_prefix(f, &inner.op)?;
+        if inner.status == 200 {
             write!(
                 f,
                 "the engine reported an error in the stream: {}",
-                self.message
-            )
+                inner.message
+            )?;
         } else {
-            write!(f, "the engine answered {}: {}", self.status, self.message)
+            write!(f, "the engine answered {}: {}", inner.status, inner.message)?;
+        }
+        match inner.cause.as_deref() {
+            Some(cause) if !inner.message.contains(cause) => write!(f, " (cause: {cause})"),
+            _ => Ok(()),
         }
     }
 }

@@ -28,8 +28,10 @@ use encode::{encode, Encoded};
 /// assert!(matches!(tar, Data::Bytes(_)));
 /// ```
 #[non_exhaustive]
+#[derive(Default)]
 pub enum Data {
     /// No body.
+    #[default]
     None,
     /// A JSON body (`Content-Type: application/json`).
     Json(Value),
@@ -76,12 +78,6 @@ impl Data {
 
     fn is_raw(&self) -> bool {
         matches!(self, Data::Bytes(_) | Data::Stream(_) | Data::Reader(_))
-    }
-}
-
-impl Default for Data {
-    fn default() -> Self {
-        Data::None
     }
 }
 
