@@ -25,7 +25,11 @@ pub(crate) fn run(_args: Args) -> Result<ExitCode, String> {
             eprintln!("using the engines named by the CONTAJNERS_TEST_* variables");
             vars
         }
-        None => engines::up(&Layout::new(&root)?)?,
+        None => {
+            let layout = Layout::new(&root)?;
+            let _lock = engines::lock::acquire(&layout, &|| false)?;
+            engines::up(&layout)?
+        }
     };
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
     let args = ["run", "--quiet", "-p", "contajners", "--example", "demo"];

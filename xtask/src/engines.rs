@@ -19,6 +19,7 @@ mod docker;
 mod http;
 mod image;
 mod layout;
+pub(crate) mod lock;
 mod packages;
 mod podman;
 mod proc;
@@ -48,6 +49,10 @@ enum Action {
 
 pub(crate) fn run(args: Args) -> Result<ExitCode, String> {
     let layout = Layout::new(&crate::workspace_root())?;
+    let _lock = match args.action {
+        Action::Up | Action::Down => Some(lock::acquire(&layout, &|| false)?),
+        Action::Env => None,
+    };
     match args.action {
         Action::Up => {
             let vars = up(&layout)?;

@@ -23,6 +23,9 @@ pub(crate) struct Args {
 pub(crate) fn run(args: Args) -> Result<ExitCode, String> {
     let interrupted = Interrupted::register()?;
     let layout = Layout::new(&crate::workspace_root())?;
+    // Held until the engines are down again: another `cargo xtask test` on
+    // this workspace waits rather than stopping our engines mid-run.
+    let _lock = engines::lock::acquire(&layout, &|| interrupted.is_set())?;
     let vars = engines::up(&layout)?;
     let outcome = if interrupted.is_set() {
         Err("interrupted before the tests started".to_string())
