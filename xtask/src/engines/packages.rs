@@ -16,7 +16,7 @@ const PACKAGES: [(&str, &str); 11] = [
     ("apache2-utils", "/usr/bin/htpasswd"),
     ("curl", "/usr/bin/curl"),
     ("uidmap", "/usr/bin/newuidmap"),
-    ("ca-certificates", "/etc/ssl/certs"),
+    ("ca-certificates", "/usr/sbin/update-ca-certificates"),
 ];
 
 /// Makes sure every package is installed.
