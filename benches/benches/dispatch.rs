@@ -8,7 +8,10 @@
 
 use bytes::Bytes;
 use contajners_dispatch::codec::Demuxer;
+use contajners_dispatch::{build_request, Data, RegistryAuth};
+use contajners_spec::{load, Engine};
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
+use serde_json::{json, Value};
 
 /// A small deterministic generator, so every run splits the same way.
 struct XorShift(u64);
@@ -52,7 +55,10 @@ fn random_chunks(input: &[u8], seed: u64) -> Vec<Bytes> {
 /// speed: eight bytes at a time.
 fn fold(bytes: &[u8]) -> u64 {
     let words = bytes.chunks_exact(8);
-    let tail = words.remainder().iter().fold(0u64, |acc, &b| acc ^ u64::from(b));
+    let tail = words
+        .remainder()
+        .iter()
+        .fold(0u64, |acc, &b| acc ^ u64::from(b));
     words.fold(tail, |acc, word| {
         let mut w = [0u8; 8];
         w.copy_from_slice(word);
@@ -79,16 +85,40 @@ fn demux(chunks: &[Bytes]) -> u64 {
     for chunk in chunks {
         demuxer.push(chunk.clone());
         while let Some(Ok(frame)) = demuxer.next_frame() {
-            acc = acc.wrapping_add(fold(&frame.data));
+            acc ^= fold(&frame.data);
+        }
+    }
+    acc
+}
+
+/// Framing alone, payloads lent (no reference count per frame).
+fn demux_lent(chunks: &[Bytes]) -> usize {
+    let mut demuxer = Demuxer::new();
+    let mut total = 0;
+    for chunk in chunks {
+        demuxer.push(chunk.clone());
+        while let Some(Ok((_, data))) = demuxer.next_slice() {
+            total += data.len();
+        }
+    }
+    total
+}
+
+/// Lent payloads, every byte read.
+fn demux_lent_scan(chunks: &[Bytes]) -> u64 {
+    let mut demuxer = Demuxer::new();
+    let mut acc = 0u64;
+    for chunk in chunks {
+        demuxer.push(chunk.clone());
+        while let Some(Ok((_, data))) = demuxer.next_slice() {
+            acc ^= fold(data);
         }
     }
     acc
 }
 
 fn scan(chunks: &[Bytes]) -> u64 {
-    chunks
-        .iter()
-        .fold(0u64, |acc, chunk| acc.wrapping_add(fold(chunk)))
+    chunks.iter().fold(0u64, |acc, chunk| acc ^ fold(chunk))
 }
 
 fn demux_benches(c: &mut Criterion) {
@@ -100,10 +130,67 @@ fn demux_benches(c: &mut Criterion) {
         group.throughput(Throughput::Bytes(input.len() as u64));
         group.bench_function("demux", |b| b.iter(|| demux_only(black_box(&chunks))));
         group.bench_function("demux+scan", |b| b.iter(|| demux(black_box(&chunks))));
+        group.bench_function("demux-lent", |b| b.iter(|| demux_lent(black_box(&chunks))));
+        group.bench_function("demux-lent+scan", |b| {
+            b.iter(|| demux_lent_scan(black_box(&chunks)))
+        });
         group.bench_function("raw-scan", |b| b.iter(|| scan(black_box(&chunks))));
         group.finish();
     }
 }
 
-criterion_group!(benches, demux_benches);
+/// Building a request from an op id and params: lookup, checks, encoding,
+/// path, query, headers and body, as `invoke` does before sending.
+fn build_benches(c: &mut Criterion) {
+    let Ok(spec) = load(Engine::Docker, "v1.41") else {
+        panic!("the bundled Docker v1.41 spec does not load");
+    };
+    let filters = vec![
+        ("all".to_string(), json!(true)),
+        (
+            "filters".to_string(),
+            json!({"status": ["running"], "label": ["app=conny"]}),
+        ),
+    ];
+    let create_params = vec![("name".to_string(), json!("conny"))];
+    let create_body = json!({
+        "Image": "busybox:musl",
+        "Cmd": ["sh", "-c", "i=1; while :; do echo $i; sleep 1; i=$((i+1)); done"],
+        "HostConfig": {"NetworkMode": "none"}
+    });
+    let auth: Value = RegistryAuth::new("conny", "s3cr3t", "127.0.0.1:5000").into();
+    let pull = vec![
+        ("fromImage".to_string(), json!("127.0.0.1:5000/busybox")),
+        ("tag".to_string(), json!("musl")),
+        ("X-Registry-Auth".to_string(), auth),
+    ];
+    let mut group = c.benchmark_group("build_request");
+    group.bench_function("ContainerList+filters", |b| {
+        b.iter(|| {
+            let op = spec.operation(black_box("ContainerList"));
+            op.map(|op| build_request(spec.version(), op, black_box(&filters), Data::None, None))
+        })
+    });
+    group.bench_function("ContainerCreate+json", |b| {
+        b.iter_batched(
+            || Data::Json(create_body.clone()),
+            |data| {
+                let op = spec.operation(black_box("ContainerCreate"));
+                op.map(|op| {
+                    build_request(spec.version(), op, black_box(&create_params), data, None)
+                })
+            },
+            criterion::BatchSize::SmallInput,
+        )
+    });
+    group.bench_function("ImageCreate+auth", |b| {
+        b.iter(|| {
+            let op = spec.operation(black_box("ImageCreate"));
+            op.map(|op| build_request(spec.version(), op, black_box(&pull), Data::None, None))
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, demux_benches, build_benches);
 criterion_main!(benches);

@@ -28,8 +28,7 @@ pub fn categories(engine: Engine, version: &str) -> Result<Vec<String>, Error> {
 }
 
 fn load(engine: Engine, version: &str) -> Result<Arc<Spec>, Error> {
-    contajners_spec::load(engine, version)
-        .map_err(|err| Error::Request(RequestError::new(err.to_string())))
+    Ok(contajners_spec::load(engine, version)?)
 }
 
 /// A client of one engine's API version, scoped to a category (or to every

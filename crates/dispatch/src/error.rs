@@ -120,6 +120,13 @@ impl fmt::Display for RequestError {
     }
 }
 
+impl From<contajners_spec::Error> for Error {
+    /// An unknown version or a spec that does not load: nothing was sent.
+    fn from(err: contajners_spec::Error) -> Self {
+        Error::Request(RequestError::new(err.to_string()))
+    }
+}
+
 impl From<RequestError> for Error {
     fn from(err: RequestError) -> Self {
         Error::Request(err)

@@ -88,12 +88,18 @@ struct Current {
 /// ```
 #[derive(Debug, Default)]
 pub struct Demuxer {
+    /// The current chunk; bytes before `pos` are consumed. The fast paths
+    /// move `pos` only, the slow path keeps `pos` at 0.
     chunk: Bytes,
+    pos: usize,
     header: [u8; HEADER_LEN],
     header_len: usize,
     current: Option<Current>,
     system_error: BytesMut,
     offset: u64,
+    /// The payload [`next_slice`](Self::next_slice) lends when it had to
+    /// take the slow path.
+    lent: Bytes,
 }
 
 impl Demuxer {
@@ -108,6 +114,7 @@ impl Demuxer {
     /// the unread rest of the previous chunk would otherwise be kept in front.
     #[inline]
     pub fn push(&mut self, chunk: Bytes) {
+        self.compact();
         if self.chunk.is_empty() {
             self.chunk = chunk;
         } else {
@@ -125,29 +132,87 @@ impl Demuxer {
     #[inline]
     pub fn next_frame(&mut self) -> Option<Result<Frame, Error>> {
         // The common case first: a whole stdout/stderr/stdin frame lies in
-        // the chunk, so it is one pointer move and one reference count.
-        if self.current.is_none() && self.header_len == 0 && self.chunk.len() >= HEADER_LEN {
-            let h = &self.chunk[..HEADER_LEN];
-            let kind = h[0];
-            let len = u32::from_be_bytes([h[4], h[5], h[6], h[7]]) as usize;
-            if kind < SYSTEM_ERROR && len > 0 && self.chunk.len() - HEADER_LEN >= len {
-                let stream = match kind {
-                    0 => StreamKind::Stdin,
-                    1 => StreamKind::Stdout,
-                    _ => StreamKind::Stderr,
-                };
-                self.chunk.advance(HEADER_LEN);
-                let data = self.chunk.split_to(len);
-                self.offset += (HEADER_LEN + len) as u64;
-                return Some(Ok(Frame { stream, data }));
-            }
+        // the chunk, so it is one reference count and no copy.
+        if let Some((stream, start, len)) = self.whole_frame() {
+            return Some(Ok(Frame {
+                stream,
+                data: self.chunk.slice(start..start + len),
+            }));
         }
         self.next_frame_slow()
+    }
+
+    /// Like [`next_frame`](Self::next_frame), but lends the payload instead
+    /// of sharing it: no reference count at all, for a consumer that only
+    /// reads the bytes (writes them out, scans them) before asking for the
+    /// next frame.
+    ///
+    /// ```
+    /// use bytes::Bytes;
+    /// use contajners_dispatch::codec::{Demuxer, StreamKind};
+    ///
+    /// let mut demuxer = Demuxer::new();
+    /// demuxer.push(Bytes::from_static(b"\x02\x00\x00\x00\x00\x00\x00\x03err"));
+    /// match demuxer.next_slice() {
+    ///     Some(Ok((kind, data))) => assert_eq!((kind, data), (StreamKind::Stderr, &b"err"[..])),
+    ///     other => panic!("{other:?}"),
+    /// }
+    /// ```
+    #[inline]
+    pub fn next_slice(&mut self) -> Option<Result<(StreamKind, &[u8]), Error>> {
+        if let Some((stream, start, len)) = self.whole_frame() {
+            return Some(Ok((stream, &self.chunk[start..start + len])));
+        }
+        match self.next_frame_slow() {
+            Some(Ok(frame)) => {
+                // The slow path split the payload off the front of a chunk;
+                // keep it to lend it out.
+                self.lent = frame.data;
+                Some(Ok((frame.stream, &self.lent[..])))
+            }
+            Some(Err(err)) => Some(Err(err)),
+            None => None,
+        }
+    }
+
+    /// A whole frame at `pos`: consumes it, returns its stream and where
+    /// its payload lies in the chunk.
+    #[inline]
+    fn whole_frame(&mut self) -> Option<(StreamKind, usize, usize)> {
+        if self.current.is_some() || self.header_len != 0 {
+            return None;
+        }
+        let rest = self.chunk.get(self.pos..)?;
+        let h = rest.get(..HEADER_LEN)?;
+        let kind = h[0];
+        let len = u32::from_be_bytes([h[4], h[5], h[6], h[7]]) as usize;
+        if kind >= SYSTEM_ERROR || len == 0 || rest.len() - HEADER_LEN < len {
+            return None;
+        }
+        let stream = match kind {
+            0 => StreamKind::Stdin,
+            1 => StreamKind::Stdout,
+            _ => StreamKind::Stderr,
+        };
+        let start = self.pos + HEADER_LEN;
+        self.pos = start + len;
+        self.offset += (HEADER_LEN + len) as u64;
+        Some((stream, start, len))
+    }
+
+    /// Drops the consumed front of the chunk, so the slow path can work on
+    /// the chunk itself.
+    fn compact(&mut self) {
+        if self.pos > 0 {
+            self.chunk.advance(self.pos);
+            self.pos = 0;
+        }
     }
 
     /// Everything else: headers and payloads across chunks, empty frames,
     /// daemon errors, unknown types.
     fn next_frame_slow(&mut self) -> Option<Result<Frame, Error>> {
+        self.compact();
         loop {
             let current = match self.current {
                 Some(current) => current,
@@ -191,6 +256,7 @@ impl Demuxer {
 
     /// Checks the end of input: an error when it cut a frame short.
     pub fn finish(&mut self) -> Result<(), Error> {
+        self.compact();
         if !self.chunk.is_empty() {
             // Input left that did not form a header: a truncated header.
             return Err(self.truncated(self.chunk.len(), HEADER_LEN, "header"));

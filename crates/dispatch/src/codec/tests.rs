@@ -65,7 +65,33 @@ fn demux_all(chunks: Vec<Bytes>) -> Result<Vec<(StreamKind, Vec<u8>)>, Error> {
     Ok(out)
 }
 
+fn demux_all_lent(chunks: Vec<Bytes>) -> Result<Vec<(StreamKind, Vec<u8>)>, Error> {
+    let mut demuxer = Demuxer::new();
+    let mut out = Vec::new();
+    for chunk in chunks {
+        demuxer.push(chunk);
+        while let Some(frame) = demuxer.next_slice() {
+            let (kind, data) = frame?;
+            assert!(!data.is_empty(), "a frame is never empty");
+            out.push((kind, data.to_vec()));
+        }
+    }
+    demuxer.finish()?;
+    Ok(out)
+}
+
 proptest! {
+    #[test]
+    fn demux_lent_slices_match_shared_frames(
+        frames in prop::collection::vec((0u8..3, prop::collection::vec(any::<u8>(), 0..300)), 0..20),
+        cuts in prop::collection::vec(any::<usize>(), 0..30),
+    ) {
+        let input = encode(&frames);
+        let shared = demux_all(split(&input, &cuts)).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let lent = demux_all_lent(split(&input, &cuts)).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(shared, lent);
+    }
+
     #[test]
     fn demux_any_split_gives_the_same_streams(
         frames in prop::collection::vec((0u8..3, prop::collection::vec(any::<u8>(), 0..300)), 0..20),
