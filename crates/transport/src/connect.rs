@@ -40,9 +40,14 @@ pub(crate) struct TlsDial {
     pub(crate) client_auth: bool,
 }
 
-/// hyper's view of a [`Dialer`].
+/// hyper's view of a [`Dialer`]. With `hop`, dialing happens on that
+/// runtime (so the socket belongs to its reactor); without, in place, on the
+/// caller's runtime.
 #[derive(Debug, Clone)]
-pub(crate) struct Connector(pub(crate) Arc<Dialer>);
+pub(crate) struct Connector {
+    pub(crate) dialer: Arc<Dialer>,
+    pub(crate) hop: Option<Handle>,
+}
 
 impl tower_service::Service<http::Uri> for Connector {
     type Response = TokioIo<Stream>;
@@ -54,19 +59,20 @@ impl tower_service::Service<http::Uri> for Connector {
     }
 
     fn call(&mut self, _uri: http::Uri) -> Self::Future {
-        let dialer = self.0.clone();
+        let dialer = self.dialer.clone();
+        let hop = self.hop.clone();
         Box::pin(async move {
-            // Dial on the background runtime so the socket is registered with
-            // its reactor, which outlives any caller's runtime.
-            let handle = dialer.handle.clone();
-            match handle.spawn(async move { dialer.dial().await }).await {
-                Ok(Ok(stream)) => Ok(TokioIo::new(stream)),
-                Ok(Err(err)) => Err(ConnectFailure::new(err)),
-                Err(join) => Err(ConnectFailure::new(Error::Io {
-                    during: "connecting",
-                    source: Box::new(join),
-                })),
-            }
+            let dialed = match hop {
+                None => dialer.dial().await,
+                Some(handle) => match handle.spawn(async move { dialer.dial().await }).await {
+                    Ok(dialed) => dialed,
+                    Err(join) => Err(Error::Io {
+                        during: "connecting",
+                        source: Box::new(join),
+                    }),
+                },
+            };
+            dialed.map(TokioIo::new).map_err(ConnectFailure::new)
         })
     }
 }
@@ -74,9 +80,16 @@ impl tower_service::Service<http::Uri> for Connector {
 impl Dialer {
     async fn dial(&self) -> Result<Stream, Error> {
         let kind = match self.connect_timeout {
-            Some(limit) => tokio::time::timeout(limit, self.dial_kind())
-                .await
-                .map_err(|_| Error::Timeout(TimeoutKind::Connect))??,
+            // The timer lives on the background runtime: the caller's
+            // runtime may not have its time driver enabled.
+            Some(limit) => {
+                let sleep = crate::runtime::sleep_on(&self.handle, limit);
+                tokio::select! {
+                    biased;
+                    kind = self.dial_kind() => kind?,
+                    () = sleep => return Err(Error::Timeout(TimeoutKind::Connect)),
+                }
+            }
             None => self.dial_kind().await?,
         };
         Ok(Stream {

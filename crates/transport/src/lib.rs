@@ -47,6 +47,7 @@ mod connect;
 mod endpoint;
 mod error;
 mod message;
+mod pool;
 mod request;
 mod response;
 mod runtime;

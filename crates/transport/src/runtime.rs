@@ -1,12 +1,8 @@
-//! The background runtime that owns every connection.
-//!
-//! hyper-util's pooled client spawns one task per connection on its
-//! executor, and tokio sockets belong to the reactor of the runtime that
-//! created them. If those were the caller's runtime, dropping that runtime
-//! would kill every pooled connection, and a second runtime sharing the
-//! transport would pick a dead connection from the pool. So connections are
-//! dialed, driven and timed on one small process-wide runtime that is never
-//! dropped; callers on any runtime (or none) only exchange messages with it.
+//! Where connections live: on the caller's tokio runtime (one pool per
+//! runtime, see `transport::Pools`), or, for callers outside any runtime, on
+//! one small process-wide background runtime that is never dropped. Timers
+//! for our own timeouts always use the background runtime, so they work
+//! whichever thread polls them.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -43,11 +39,11 @@ pub(crate) fn background() -> std::io::Result<Handle> {
     Ok(handle)
 }
 
-/// Spawns hyper's connection tasks on the background runtime.
+/// Spawns hyper's connection tasks on one given runtime.
 #[derive(Debug, Clone)]
-pub(crate) struct BackgroundExecutor(pub(crate) Handle);
+pub(crate) struct SpawnOn(pub(crate) Handle);
 
-impl<F> hyper::rt::Executor<F> for BackgroundExecutor
+impl<F> hyper::rt::Executor<F> for SpawnOn
 where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
@@ -57,12 +53,12 @@ where
     }
 }
 
-/// hyper's timer, with every sleep registered on the background runtime so
-/// it works whichever thread creates it.
+/// hyper's timer, with every sleep registered on one given runtime so it
+/// works whichever thread creates it.
 #[derive(Debug, Clone)]
-pub(crate) struct BackgroundTimer(pub(crate) Handle);
+pub(crate) struct TimerOn(pub(crate) Handle);
 
-impl hyper::rt::Timer for BackgroundTimer {
+impl hyper::rt::Timer for TimerOn {
     fn sleep(&self, duration: Duration) -> Pin<Box<dyn hyper::rt::Sleep>> {
         Box::pin(BackgroundSleep(sleep_on(&self.0, duration)))
     }

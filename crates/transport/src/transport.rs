@@ -6,18 +6,18 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hyper::body::Incoming;
-use hyper_util::client::legacy::Client;
 use rustls::pki_types::ServerName;
 use tokio::runtime::Handle;
 
 use crate::classify;
-use crate::connect::{Connector, Dialer, TlsDial};
+use crate::connect::{Dialer, TlsDial};
 use crate::endpoint::Endpoint;
 use crate::error::{EngineError, Error, TimeoutKind};
 use crate::message::engine_message;
-use crate::request::{ReqBody, Request};
+use crate::pool::Pools;
+use crate::request::Request;
 use crate::response::{BodyStream, Response, StreamResponse};
-use crate::runtime::{self, BackgroundExecutor, BackgroundTimer};
+use crate::runtime;
 use crate::tls::Tls;
 use crate::upgrade::Upgraded;
 
@@ -63,7 +63,9 @@ impl Settings {
 
 /// A connection pool to one engine endpoint, and the way to send it raw HTTP
 /// requests. Cheap to clone: clones share the pool. Usable from any tokio
-/// runtime, several at once, and across runtimes that come and go.
+/// runtime, several at once, and across runtimes that come and go: each
+/// runtime gets its own pool of connections, driven by that runtime and
+/// dropped with it (outside any runtime, a background runtime drives them).
 ///
 /// ```no_run
 /// # async fn demo() -> Result<(), contajners_transport::Error> {
@@ -77,7 +79,7 @@ impl Settings {
 #[derive(Clone)]
 pub struct Transport {
     shared: Shared,
-    client: Client<Connector, ReqBody>,
+    pools: Arc<Pools>,
 }
 
 impl fmt::Debug for Transport {
@@ -269,7 +271,7 @@ impl Transport {
     async fn send(&self, req: Request, upgrade: bool) -> Result<http::Response<Incoming>, Error> {
         let (request, body_sent) = req.into_http(&self.shared.authority, upgrade)?;
         let head = async {
-            self.client.request(request).await.map_err(|e| {
+            self.pools.client().request(request).await.map_err(|e| {
                 classify::any(Box::new(e), self.shared.context(), "sending the request")
             })
         };
@@ -475,18 +477,14 @@ impl TransportBuilder {
             timeouts: self.timeouts,
             handle: handle.clone(),
         });
-        let connector = Connector(Arc::new(Dialer {
+        let dialer = Arc::new(Dialer {
             endpoint,
             tls,
             connect_timeout: self.timeouts.connect,
             write_timeout: self.timeouts.write,
-            handle: handle.clone(),
-        }));
-        let client = Client::builder(BackgroundExecutor(handle.clone()))
-            .pool_timer(BackgroundTimer(handle))
-            .pool_idle_timeout(self.pool_idle)
-            .pool_max_idle_per_host(self.pool_max_idle)
-            .build(connector);
-        Ok(Transport { shared, client })
+            handle,
+        });
+        let pools = Pools::new(dialer, self.pool_idle, self.pool_max_idle);
+        Ok(Transport { shared, pools })
     }
 }
