@@ -129,7 +129,7 @@ pub fn build_request(
     data: Data,
     content_type: Option<&str>,
 ) -> Result<Request, RequestError> {
-    let mut query: Vec<(&str, Encoded<'_>)> = Vec::new();
+    let mut query: Vec<(&str, Encoded<'_>)> = Vec::with_capacity(params.len());
     let mut headers: Vec<(&str, Encoded<'_>)> = Vec::new();
     for (name, value) in params {
         if value.is_null() {
@@ -337,8 +337,7 @@ fn fill_path(
         let encoded = path::encode_segment(&text).map_err(|why| {
             RequestError::new(format!("path param `{name}` of {}: {why}", op.id()))
         })?;
-        use std::fmt::Write as _;
-        let _ = write!(path, "{encoded}");
+        path.extend(encoded);
         rest = &rest[close + 1..];
     }
     path.push_str(rest);

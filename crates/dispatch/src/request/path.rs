@@ -20,7 +20,7 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
 /// The engines decode `%2F` before routing and then clean the path, so a
 /// value whose slash-separated parts include `..`, `.` or an empty part would
 /// still move the request to another route: such values are refused.
-pub(crate) fn encode_segment(value: &str) -> Result<impl std::fmt::Display + '_, String> {
+pub(crate) fn encode_segment(value: &str) -> Result<impl Iterator<Item = &str> + '_, String> {
     if value.is_empty() {
         return Err("is empty".to_string());
     }
