@@ -78,6 +78,23 @@ async fn remove(containers: &Client, name: &str) {
     }
 }
 
+/// Removes the container whatever happened to the test, then reports the
+/// test's outcome, a panic included: a failed assertion never leaves a
+/// container behind.
+async fn finish(
+    outcome: Result<TestResult, tokio::task::JoinError>,
+    containers: &Client,
+    name: &str,
+) {
+    remove(containers, name).await;
+    match outcome {
+        Ok(Ok(())) => {}
+        Ok(Err(err)) => panic!("{err}"),
+        Err(join) if join.is_panic() => std::panic::resume_unwind(join.into_panic()),
+        Err(join) => panic!("{join}"),
+    }
+}
+
 /// The file at `path` in a container, read from a `ContainerArchive` tar.
 async fn read_file(containers: &Client, name: &str, path: &str) -> Result<Vec<u8>, Error> {
     let tar = containers
@@ -216,38 +233,37 @@ async fn create_start_and_follow_the_logs() {
     };
     let containers = client(&e, "containers");
     let name = unique("conny");
-    let result = async {
-        create(&containers, &name, counting(&e)).await?;
-        start(&containers, &name).await?;
-        let logs = containers
-            .invoke(
-                Invocation::new("ContainerLogs")
-                    .param("id", name.as_str())
-                    .param("follow", true)
-                    .param("stdout", true)
-                    .as_stream()
-                    .multiplexed(true),
+    let task = {
+        let (containers, name, e) = (containers.clone(), name.clone(), e.clone());
+        tokio::spawn(async move {
+            create(&containers, &name, counting(&e)).await?;
+            start(&containers, &name).await?;
+            let logs = containers
+                .invoke(
+                    Invocation::new("ContainerLogs")
+                        .param("id", name.as_str())
+                        .param("follow", true)
+                        .param("stdout", true)
+                        .as_stream()
+                        .multiplexed(true),
+                )
+                .await?
+                .into_stream()?;
+            let stdout = payloads(logs.output(), |kind| kind == StreamKind::Stdout);
+            let lines: Vec<Bytes> = tokio::time::timeout(
+                Duration::from_secs(20),
+                Lines::new(stdout).take(3).try_collect(),
             )
-            .await?
-            .into_stream()?;
-        let stdout = payloads(logs.output(), |kind| kind == StreamKind::Stdout);
-        let lines: Vec<Bytes> = tokio::time::timeout(
-            Duration::from_secs(20),
-            Lines::new(stdout).take(3).try_collect(),
-        )
-        .await
-        .map_err(|_| "no 3 log lines within 20 s")??;
-        assert_eq!(
-            lines,
-            vec![Bytes::from("1"), Bytes::from("2"), Bytes::from("3")]
-        );
-        TestResult::Ok(())
-    }
-    .await;
-    remove(&containers, &name).await;
-    if let Err(err) = result {
-        panic!("{err}");
-    }
+            .await
+            .map_err(|_| "no 3 log lines within 20 s")??;
+            assert_eq!(
+                lines,
+                vec![Bytes::from("1"), Bytes::from("2"), Bytes::from("3")]
+            );
+            TestResult::Ok(())
+        })
+    };
+    finish(task.await, &containers, &name).await;
 }
 
 #[tokio::test]
@@ -297,52 +313,51 @@ async fn attach_and_send_to_stdin() {
     };
     let containers = client(&e, "containers");
     let name = unique("conny-reader");
-    let result = async {
-        let body = json!({
-            "Image": e.image,
-            "Cmd": ["sh", "-c", "cat - >/out"],
-            "OpenStdin": true,
-            "StdinOnce": true,
-            "AttachStdin": true,
-            "HostConfig": {"NetworkMode": "none"}
-        });
-        create(&containers, &name, body).await?;
-        let mut socket = containers
-            .invoke(
-                Invocation::new("ContainerAttach")
-                    .param("id", name.as_str())
-                    .param("stream", true)
-                    .param("stdin", true)
-                    .as_socket(),
-            )
-            .await?
-            .into_socket()?;
-        start(&containers, &name).await?;
-        socket.write_all(b"hello").await?;
-        // Half-close: the container's stdin ends, cat exits.
-        socket.shutdown().await?;
-        let wait = containers
-            .invoke(
-                Invocation::new("ContainerWait")
-                    .param("id", name.as_str())
-                    .throw_exceptions(true),
-            )
-            .await?
-            .into_data()?;
-        assert_eq!(
-            wait.json().map(|v| v["StatusCode"].clone()),
-            Some(json!(0)),
-            "{wait:?}"
-        );
-        let out = read_file(&containers, &name, "/out").await?;
-        assert_eq!(String::from_utf8_lossy(&out), "hello");
-        TestResult::Ok(())
-    }
-    .await;
-    remove(&containers, &name).await;
-    if let Err(err) = result {
-        panic!("{err}");
-    }
+    let task = {
+        let (containers, name, e) = (containers.clone(), name.clone(), e.clone());
+        tokio::spawn(async move {
+            let body = json!({
+                "Image": e.image,
+                "Cmd": ["sh", "-c", "cat - >/out"],
+                "OpenStdin": true,
+                "StdinOnce": true,
+                "AttachStdin": true,
+                "HostConfig": {"NetworkMode": "none"}
+            });
+            create(&containers, &name, body).await?;
+            let mut socket = containers
+                .invoke(
+                    Invocation::new("ContainerAttach")
+                        .param("id", name.as_str())
+                        .param("stream", true)
+                        .param("stdin", true)
+                        .as_socket(),
+                )
+                .await?
+                .into_socket()?;
+            start(&containers, &name).await?;
+            socket.write_all(b"hello").await?;
+            // Half-close: the container's stdin ends, cat exits.
+            socket.shutdown().await?;
+            let wait = containers
+                .invoke(
+                    Invocation::new("ContainerWait")
+                        .param("id", name.as_str())
+                        .throw_exceptions(true),
+                )
+                .await?
+                .into_data()?;
+            assert_eq!(
+                wait.json().map(|v| v["StatusCode"].clone()),
+                Some(json!(0)),
+                "{wait:?}"
+            );
+            let out = read_file(&containers, &name, "/out").await?;
+            assert_eq!(String::from_utf8_lossy(&out), "hello");
+            TestResult::Ok(())
+        })
+    };
+    finish(task.await, &containers, &name).await;
 }
 
 #[tokio::test]
@@ -395,31 +410,30 @@ async fn raw_fetch_of_ping_and_checkpoints() {
     );
 
     let name = unique("conny-checkpoints");
-    let result = async {
-        create(&containers, &name, counting(&e)).await?;
-        let path = format!("/v1.41/containers/{name}/checkpoints");
-        let answer = containers
-            .fetch(Request::new(http::Method::GET, path))
-            .await?;
-        // Checkpoints need an experimental daemon with CRIU: either the list
-        // or the daemon's reason, never a transport failure.
-        let body = String::from_utf8_lossy(answer.body()).into_owned();
-        if answer.status().is_success() {
-            assert!(serde_json::from_str::<Vec<Value>>(&body).is_ok(), "{body}");
-        } else {
-            assert!(
-                body.to_lowercase().contains("experimental") || body.contains("checkpoint"),
-                "{}: {body}",
-                answer.status()
-            );
-        }
-        TestResult::Ok(())
-    }
-    .await;
-    remove(&containers, &name).await;
-    if let Err(err) = result {
-        panic!("{err}");
-    }
+    let task = {
+        let (containers, name, e) = (containers.clone(), name.clone(), e.clone());
+        tokio::spawn(async move {
+            create(&containers, &name, counting(&e)).await?;
+            let path = format!("/v1.41/containers/{name}/checkpoints");
+            let answer = containers
+                .fetch(Request::new(http::Method::GET, path))
+                .await?;
+            // Checkpoints need an experimental daemon with CRIU: either the list
+            // or the daemon's reason, never a transport failure.
+            let body = String::from_utf8_lossy(answer.body()).into_owned();
+            if answer.status().is_success() {
+                assert!(serde_json::from_str::<Vec<Value>>(&body).is_ok(), "{body}");
+            } else {
+                assert!(
+                    body.to_lowercase().contains("experimental") || body.contains("checkpoint"),
+                    "{}: {body}",
+                    answer.status()
+                );
+            }
+            TestResult::Ok(())
+        })
+    };
+    finish(task.await, &containers, &name).await;
 }
 
 /// A tar of a folder `src` with two files, in chunks of 512 bytes: sent as
@@ -443,30 +457,30 @@ async fn copy_a_folder_with_a_streamed_tar() {
     };
     let containers = client(&e, "containers");
     let name = unique("conny-copy");
-    let result = async {
-        create(&containers, &name, counting(&e)).await?;
-        let chunks = folder_tar()?;
-        let stream = futures_util::stream::iter(chunks.into_iter().map(Ok::<_, std::io::Error>));
-        let put = containers
-            .invoke(
-                Invocation::new("PutContainerArchive")
-                    .param("id", name.as_str())
-                    .param("path", "/root")
-                    .data(contajners::Data::stream(stream))
-                    .throw_exceptions(true),
-            )
-            .await?
-            .into_data()?;
-        assert_eq!(put.status().as_u16(), 200);
-        let copied = read_file(&containers, &name, "/root/src/lib.rs").await?;
-        assert_eq!(String::from_utf8_lossy(&copied), "pub fn conny() {}\n");
-        TestResult::Ok(())
-    }
-    .await;
-    remove(&containers, &name).await;
-    if let Err(err) = result {
-        panic!("{err}");
-    }
+    let task = {
+        let (containers, name, e) = (containers.clone(), name.clone(), e.clone());
+        tokio::spawn(async move {
+            create(&containers, &name, counting(&e)).await?;
+            let chunks = folder_tar()?;
+            let stream =
+                futures_util::stream::iter(chunks.into_iter().map(Ok::<_, std::io::Error>));
+            let put = containers
+                .invoke(
+                    Invocation::new("PutContainerArchive")
+                        .param("id", name.as_str())
+                        .param("path", "/root")
+                        .data(contajners::Data::stream(stream))
+                        .throw_exceptions(true),
+                )
+                .await?
+                .into_data()?;
+            assert_eq!(put.status().as_u16(), 200);
+            let copied = read_file(&containers, &name, "/root/src/lib.rs").await?;
+            assert_eq!(String::from_utf8_lossy(&copied), "pub fn conny() {}\n");
+            TestResult::Ok(())
+        })
+    };
+    finish(task.await, &containers, &name).await;
 }
 
 #[tokio::test]
@@ -476,36 +490,35 @@ async fn archive_error_is_read_from_the_error() {
     };
     let containers = client(&e, "containers");
     let name = unique("conny-archive");
-    let result = async {
-        create(&containers, &name, counting(&e)).await?;
-        let answer = containers
-            .invoke(
-                Invocation::new("ContainerArchive")
-                    .param("id", name.as_str())
-                    .param("path", "/this-does-not-exist")
-                    .as_stream()
-                    .throw_exceptions(true)
-                    .throw_entire_message(true),
-            )
-            .await;
-        match answer {
-            Err(Error::Engine(mut err)) => {
-                assert_eq!(err.status(), 404, "{err}");
-                assert!(err.message().contains("this-does-not-exist"), "{err}");
-                // The whole body is there to read, as in the seed.
-                let body = match err.take_stream() {
-                    Some(stream) => stream.try_collect::<Vec<Bytes>>().await?.concat(),
-                    None => err.body().map(|b| b.to_vec()).unwrap_or_default(),
-                };
-                assert!(String::from_utf8_lossy(&body).contains("this-does-not-exist"));
+    let task = {
+        let (containers, name, e) = (containers.clone(), name.clone(), e.clone());
+        tokio::spawn(async move {
+            create(&containers, &name, counting(&e)).await?;
+            let answer = containers
+                .invoke(
+                    Invocation::new("ContainerArchive")
+                        .param("id", name.as_str())
+                        .param("path", "/this-does-not-exist")
+                        .as_stream()
+                        .throw_exceptions(true)
+                        .throw_entire_message(true),
+                )
+                .await;
+            match answer {
+                Err(Error::Engine(mut err)) => {
+                    assert_eq!(err.status(), 404, "{err}");
+                    assert!(err.message().contains("this-does-not-exist"), "{err}");
+                    // The whole body is there to read, as in the seed.
+                    let body = match err.take_stream() {
+                        Some(stream) => stream.try_collect::<Vec<Bytes>>().await?.concat(),
+                        None => err.body().map(|b| b.to_vec()).unwrap_or_default(),
+                    };
+                    assert!(String::from_utf8_lossy(&body).contains("this-does-not-exist"));
+                }
+                other => panic!("expected the engine's 404, got {other:?}"),
             }
-            other => panic!("expected the engine's 404, got {other:?}"),
-        }
-        TestResult::Ok(())
-    }
-    .await;
-    remove(&containers, &name).await;
-    if let Err(err) = result {
-        panic!("{err}");
-    }
+            TestResult::Ok(())
+        })
+    };
+    finish(task.await, &containers, &name).await;
 }

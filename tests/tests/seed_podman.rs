@@ -80,6 +80,23 @@ async fn remove(containers: &Client, name: &str) {
     }
 }
 
+/// Removes the container whatever happened to the test, then reports the
+/// test's outcome, a panic included: a failed assertion never leaves a
+/// container behind.
+async fn finish(
+    outcome: Result<TestResult, tokio::task::JoinError>,
+    containers: &Client,
+    name: &str,
+) {
+    remove(containers, name).await;
+    match outcome {
+        Ok(Ok(())) => {}
+        Ok(Err(err)) => panic!("{err}"),
+        Err(join) if join.is_panic() => std::panic::resume_unwind(join.into_panic()),
+        Err(join) => panic!("{join}"),
+    }
+}
+
 /// The first file of the tar that `ContainerArchiveLibpod` gives for `path`.
 async fn read_file(containers: &Client, name: &str, path: &str) -> Result<Vec<u8>, Error> {
     let tar = containers
@@ -201,33 +218,32 @@ async fn create_start_and_follow_the_logs() {
     };
     let containers = client(&e, "libpod/containers");
     let name = unique("conny");
-    let result = async {
-        create(&containers, spec_generator(&e, &name, COUNTING)).await?;
-        start(&containers, &name).await?;
-        let logs = containers
-            .invoke(
-                Invocation::new("ContainerLogsLibpod")
-                    .param("name", name.as_str())
-                    .param("follow", true)
-                    .param("stdout", true)
-                    .as_stream()
-                    // libpod frames its logs even for a TTY.
-                    .multiplexed(true),
-            )
-            .await?
-            .into_stream()?;
-        let lines = first_lines(logs, 3).await?;
-        assert_eq!(
-            lines,
-            vec![Bytes::from("1"), Bytes::from("2"), Bytes::from("3")]
-        );
-        TestResult::Ok(())
-    }
-    .await;
-    remove(&containers, &name).await;
-    if let Err(err) = result {
-        panic!("{err}");
-    }
+    let task = {
+        let (containers, name, e) = (containers.clone(), name.clone(), e.clone());
+        tokio::spawn(async move {
+            create(&containers, spec_generator(&e, &name, COUNTING)).await?;
+            start(&containers, &name).await?;
+            let logs = containers
+                .invoke(
+                    Invocation::new("ContainerLogsLibpod")
+                        .param("name", name.as_str())
+                        .param("follow", true)
+                        .param("stdout", true)
+                        .as_stream()
+                        // libpod frames its logs even for a TTY.
+                        .multiplexed(true),
+                )
+                .await?
+                .into_stream()?;
+            let lines = first_lines(logs, 3).await?;
+            assert_eq!(
+                lines,
+                vec![Bytes::from("1"), Bytes::from("2"), Bytes::from("3")]
+            );
+            TestResult::Ok(())
+        })
+    };
+    finish(task.await, &containers, &name).await;
 }
 
 #[tokio::test]
@@ -268,46 +284,45 @@ async fn attach_and_send_to_stdin() {
     };
     let containers = client(&e, "libpod/containers");
     let name = unique("conny-reader");
-    let result = async {
-        let mut body = spec_generator(&e, &name, "cat - >/out");
-        body["stdin"] = json!(true);
-        create(&containers, body).await?;
-        start(&containers, &name).await?;
-        let mut socket = containers
-            .invoke(
-                Invocation::new("ContainerAttachLibpod")
-                    .param("name", name.as_str())
-                    .param("stream", true)
-                    .param("stdin", true)
-                    .as_socket(),
-            )
-            .await?
-            .into_socket()?;
-        socket.write_all(b"hello").await?;
-        socket.flush().await?;
-        socket.shutdown().await?;
-        // cat writes as it reads: wait for /out to hold what was sent. The
-        // half-close ends cat, and while the container stops Podman may
-        // refuse the copy for a moment ("open /proc/<pid>/ns/pid"): retry.
-        let mut out = Err(String::from("never read"));
-        for _ in 0..50 {
-            out = read_file(&containers, &name, "/out")
-                .await
-                .map_err(|e| e.to_string());
-            if out.as_deref() == Ok(&b"hello"[..]) {
-                break;
+    let task = {
+        let (containers, name, e) = (containers.clone(), name.clone(), e.clone());
+        tokio::spawn(async move {
+            let mut body = spec_generator(&e, &name, "cat - >/out");
+            body["stdin"] = json!(true);
+            create(&containers, body).await?;
+            start(&containers, &name).await?;
+            let mut socket = containers
+                .invoke(
+                    Invocation::new("ContainerAttachLibpod")
+                        .param("name", name.as_str())
+                        .param("stream", true)
+                        .param("stdin", true)
+                        .as_socket(),
+                )
+                .await?
+                .into_socket()?;
+            socket.write_all(b"hello").await?;
+            socket.flush().await?;
+            socket.shutdown().await?;
+            // cat writes as it reads: wait for /out to hold what was sent. The
+            // half-close ends cat, and while the container stops Podman may
+            // refuse the copy for a moment ("open /proc/<pid>/ns/pid"): retry.
+            let mut out = Err(String::from("never read"));
+            for _ in 0..50 {
+                out = read_file(&containers, &name, "/out")
+                    .await
+                    .map_err(|e| e.to_string());
+                if out.as_deref() == Ok(&b"hello"[..]) {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(200)).await;
             }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-        let out = out.map(|o| String::from_utf8_lossy(&o).into_owned());
-        assert_eq!(out, Ok("hello".to_string()));
-        TestResult::Ok(())
-    }
-    .await;
-    remove(&containers, &name).await;
-    if let Err(err) = result {
-        panic!("{err}");
-    }
+            let out = out.map(|o| String::from_utf8_lossy(&o).into_owned());
+            assert_eq!(out, Ok("hello".to_string()));
+            TestResult::Ok(())
+        })
+    };
+    finish(task.await, &containers, &name).await;
 }
 
 #[tokio::test]
@@ -348,20 +363,19 @@ async fn ping_over_tcp_and_raw_fetch() {
     // Docker's undocumented checkpoints list: Podman has no such route, and
     // says so (the engine wins).
     let name = unique("conny-checkpoints");
-    let result = async {
-        create(&containers, spec_generator(&e, &name, COUNTING)).await?;
-        let path = format!("/v4.3.1/containers/{name}/checkpoints");
-        let answer = containers
-            .fetch(Request::new(http::Method::GET, path))
-            .await?;
-        assert_eq!(answer.status().as_u16(), 404, "{:?}", answer.body());
-        TestResult::Ok(())
-    }
-    .await;
-    remove(&containers, &name).await;
-    if let Err(err) = result {
-        panic!("{err}");
-    }
+    let task = {
+        let (containers, name, e) = (containers.clone(), name.clone(), e.clone());
+        tokio::spawn(async move {
+            create(&containers, spec_generator(&e, &name, COUNTING)).await?;
+            let path = format!("/v4.3.1/containers/{name}/checkpoints");
+            let answer = containers
+                .fetch(Request::new(http::Method::GET, path))
+                .await?;
+            assert_eq!(answer.status().as_u16(), 404, "{:?}", answer.body());
+            TestResult::Ok(())
+        })
+    };
+    finish(task.await, &containers, &name).await;
 }
 
 /// A tar of a folder `src` with two files, in chunks of 512 bytes.
@@ -384,54 +398,54 @@ async fn copy_a_folder_and_read_an_archive_error() {
     };
     let containers = client(&e, "libpod/containers");
     let name = unique("conny-copy");
-    let result = async {
-        create(&containers, spec_generator(&e, &name, COUNTING)).await?;
-        let chunks = folder_tar()?;
-        let stream = futures_util::stream::iter(chunks.into_iter().map(Ok::<_, std::io::Error>));
-        containers
-            .invoke(
-                Invocation::new("PutContainerArchiveLibpod")
-                    .param("name", name.as_str())
-                    .param("path", "/root")
-                    .data(contajners::Data::stream(stream))
-                    .throw_exceptions(true),
-            )
-            .await?;
-        let copied = read_file(&containers, &name, "/root/src/lib.rs").await?;
-        assert_eq!(String::from_utf8_lossy(&copied), "pub fn conny() {}\n");
+    let task = {
+        let (containers, name, e) = (containers.clone(), name.clone(), e.clone());
+        tokio::spawn(async move {
+            create(&containers, spec_generator(&e, &name, COUNTING)).await?;
+            let chunks = folder_tar()?;
+            let stream =
+                futures_util::stream::iter(chunks.into_iter().map(Ok::<_, std::io::Error>));
+            containers
+                .invoke(
+                    Invocation::new("PutContainerArchiveLibpod")
+                        .param("name", name.as_str())
+                        .param("path", "/root")
+                        .data(contajners::Data::stream(stream))
+                        .throw_exceptions(true),
+                )
+                .await?;
+            let copied = read_file(&containers, &name, "/root/src/lib.rs").await?;
+            assert_eq!(String::from_utf8_lossy(&copied), "pub fn conny() {}\n");
 
-        let answer = containers
-            .invoke(
-                Invocation::new("ContainerArchiveLibpod")
-                    .param("name", name.as_str())
-                    .param("path", "/this-does-not-exist")
-                    .as_stream()
-                    .throw_exceptions(true)
-                    .throw_entire_message(true),
-            )
-            .await;
-        match answer {
-            Err(Error::Engine(mut err)) => {
-                assert_eq!(err.status(), 404, "{err}");
-                let body = match err.take_stream() {
-                    Some(stream) => stream.try_collect::<Vec<Bytes>>().await?.concat(),
-                    None => err.body().map(|b| b.to_vec()).unwrap_or_default(),
-                };
-                // Podman's message does not name the path (the engine wins):
-                // the body is its JSON error with that message.
-                let body: Value = serde_json::from_slice(&body)?;
-                assert_eq!(body["message"].as_str(), Some(err.message()), "{body}");
-                assert!(err.message().contains("no such file"), "{err}");
+            let answer = containers
+                .invoke(
+                    Invocation::new("ContainerArchiveLibpod")
+                        .param("name", name.as_str())
+                        .param("path", "/this-does-not-exist")
+                        .as_stream()
+                        .throw_exceptions(true)
+                        .throw_entire_message(true),
+                )
+                .await;
+            match answer {
+                Err(Error::Engine(mut err)) => {
+                    assert_eq!(err.status(), 404, "{err}");
+                    let body = match err.take_stream() {
+                        Some(stream) => stream.try_collect::<Vec<Bytes>>().await?.concat(),
+                        None => err.body().map(|b| b.to_vec()).unwrap_or_default(),
+                    };
+                    // Podman's message does not name the path (the engine wins):
+                    // the body is its JSON error with that message.
+                    let body: Value = serde_json::from_slice(&body)?;
+                    assert_eq!(body["message"].as_str(), Some(err.message()), "{body}");
+                    assert!(err.message().contains("no such file"), "{err}");
+                }
+                other => panic!("expected the engine's 404, got {other:?}"),
             }
-            other => panic!("expected the engine's 404, got {other:?}"),
-        }
-        TestResult::Ok(())
-    }
-    .await;
-    remove(&containers, &name).await;
-    if let Err(err) = result {
-        panic!("{err}");
-    }
+            TestResult::Ok(())
+        })
+    };
+    finish(task.await, &containers, &name).await;
 }
 
 #[tokio::test]
@@ -444,68 +458,60 @@ async fn the_same_flow_through_the_compat_api() {
         .with_category("containers")
         .expect("compat containers");
     let name = unique("conny-compat");
-    let result = async {
-        let auth = RegistryAuth::new(&e.registry_user, &e.registry_password, &e.registry);
-        let pull = images
-            .invoke(
-                Invocation::new("ImageCreate")
-                    .param("fromImage", format!("{}/busybox", e.registry))
-                    .param("tag", "musl")
-                    .param("X-Registry-Auth", auth)
-                    .as_stream()
-                    .throw_exceptions(true),
-            )
-            .await?
-            .into_stream()?;
-        let progress: Vec<Value> = pull.json().try_collect().await?;
-        assert!(!progress.is_empty());
-        containers
-            .invoke(
-                Invocation::new("ContainerCreate")
-                    .param("name", name.as_str())
-                    .data(json!({
-                        "Image": e.image,
-                        "Cmd": ["sh", "-c", COUNTING],
-                        "HostConfig": {"NetworkMode": "none"}
-                    }))
-                    .throw_exceptions(true),
-            )
-            .await?;
-        containers
-            // Podman's compat spec names the path param `name`, not `id`.
-            .invoke(
-                Invocation::new("ContainerStart")
-                    .param("name", name.as_str())
-                    .throw_exceptions(true),
-            )
-            .await?;
-        let logs = containers
-            .invoke(
-                Invocation::new("ContainerLogs")
-                    .param("name", name.as_str())
-                    .param("follow", true)
-                    .param("stdout", true)
-                    .as_stream()
-                    .multiplexed(true),
-            )
-            .await?
-            .into_stream()?;
-        let lines = first_lines(logs, 2).await?;
-        assert_eq!(lines, vec![Bytes::from("1"), Bytes::from("2")]);
-        TestResult::Ok(())
-    }
-    .await;
-    let gone = containers
-        .invoke(
-            Invocation::new("ContainerDelete")
-                .param("name", name.as_str())
-                .param("force", true),
-        )
-        .await;
-    if let Err(err) = gone {
-        eprintln!("cleanup: could not remove container {name}: {err}");
-    }
-    if let Err(err) = result {
-        panic!("{err}");
-    }
+    let task = {
+        let (images, containers, name, e) =
+            (images.clone(), containers.clone(), name.clone(), e.clone());
+        tokio::spawn(async move {
+            let auth = RegistryAuth::new(&e.registry_user, &e.registry_password, &e.registry);
+            let pull = images
+                .invoke(
+                    Invocation::new("ImageCreate")
+                        .param("fromImage", format!("{}/busybox", e.registry))
+                        .param("tag", "musl")
+                        .param("X-Registry-Auth", auth)
+                        .as_stream()
+                        .throw_exceptions(true),
+                )
+                .await?
+                .into_stream()?;
+            let progress: Vec<Value> = pull.json().try_collect().await?;
+            assert!(!progress.is_empty());
+            containers
+                .invoke(
+                    Invocation::new("ContainerCreate")
+                        .param("name", name.as_str())
+                        .data(json!({
+                            "Image": e.image,
+                            "Cmd": ["sh", "-c", COUNTING],
+                            "HostConfig": {"NetworkMode": "none"}
+                        }))
+                        .throw_exceptions(true),
+                )
+                .await?;
+            containers
+                // Podman's compat spec names the path param `name`, not `id`.
+                .invoke(
+                    Invocation::new("ContainerStart")
+                        .param("name", name.as_str())
+                        .throw_exceptions(true),
+                )
+                .await?;
+            let logs = containers
+                .invoke(
+                    Invocation::new("ContainerLogs")
+                        .param("name", name.as_str())
+                        .param("follow", true)
+                        .param("stdout", true)
+                        .as_stream()
+                        .multiplexed(true),
+                )
+                .await?
+                .into_stream()?;
+            let lines = first_lines(logs, 2).await?;
+            assert_eq!(lines, vec![Bytes::from("1"), Bytes::from("2")]);
+            TestResult::Ok(())
+        })
+    };
+    // The container is Podman's whichever API made it: libpod removes it.
+    finish(task.await, &client(&e, "libpod/containers"), &name).await;
 }
