@@ -192,6 +192,21 @@ async fn pull_from_the_local_registry_with_auth() {
         "{report:?}"
     );
 
+    // The image is found by its name with a registry host and port: the
+    // `/` goes as %2F in the path, and Podman routes it.
+    let exists = images
+        .invoke(Invocation::new("ImageExistsLibpod").param("name", reference.as_str()))
+        .await
+        .and_then(|out| out.into_data());
+    let exists = exists.unwrap_or_else(|err| panic!("exists {reference}: {err}"));
+    assert_eq!(exists.status().as_u16(), 204, "{exists:?}");
+    let missing = format!("{}/no-such-image:musl", e.registry);
+    let missing = images
+        .invoke(Invocation::new("ImageExistsLibpod").param("name", missing.as_str()))
+        .await
+        .and_then(|out| out.into_data());
+    assert_eq!(missing.map(|r| r.status().as_u16()).ok(), Some(404));
+
     let wrong = RegistryAuth::new(&e.registry_user, "not-the-password", &e.registry);
     let refused = images
         .invoke(
