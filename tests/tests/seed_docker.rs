@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use contajners::codec::{payloads, Lines, StreamKind};
+use contajners::codec::{payloads, reader_stream, Demux, Frame, Lines, StreamKind};
 use contajners::{http, Client, Engine, Error, Invocation, RegistryAuth, Request, Tls};
 use contajners_tests::Engines;
 use futures_util::{StreamExt, TryStreamExt};
@@ -304,6 +304,68 @@ async fn create_a_network() {
         Some(name.as_str())
     );
     assert!(removed.is_ok(), "{removed:?}");
+}
+
+#[tokio::test]
+async fn attach_reads_demultiplexed_output_on_the_read_half() {
+    let Some(e) = contajners_tests::engines("seed_docker::attach_output") else {
+        return;
+    };
+    let containers = client(&e, "containers");
+    let name = unique("conny-echo");
+    let task = {
+        let (containers, name, e) = (containers.clone(), name.clone(), e.clone());
+        tokio::spawn(async move {
+            create(
+                &containers,
+                &name,
+                json!({
+                    "Image": e.image,
+                    "Cmd": ["sh", "-c", "read line; echo got $line; echo done >&2"],
+                    "OpenStdin": true,
+                    "StdinOnce": true,
+                    "AttachStdin": true,
+                    "AttachStdout": true,
+                    "AttachStderr": true,
+                    "HostConfig": {"NetworkMode": "none"}
+                }),
+            )
+            .await?;
+
+            let socket = containers
+                .invoke(
+                    Invocation::new("ContainerAttach")
+                        .param("id", name.as_str())
+                        .param("stream", true)
+                        .param("stdin", true)
+                        .param("stdout", true)
+                        .param("stderr", true)
+                        .as_socket(),
+                )
+                .await?
+                .into_socket()?;
+            start(&containers, &name).await?;
+            let (read, mut write) = tokio::io::split(socket);
+            write.write_all(b"hi\n").await?;
+            write.shutdown().await?;
+            let frames = Demux::new(reader_stream(read));
+            let frames: Vec<Frame> =
+                tokio::time::timeout(Duration::from_secs(20), frames.try_collect())
+                    .await
+                    .map_err(|_| "the attached output did not end within 20 s")??;
+            let text = |kind: StreamKind| -> String {
+                frames
+                    .iter()
+                    .filter(|f| f.stream == kind)
+                    .map(|f| String::from_utf8_lossy(&f.data).into_owned())
+                    .collect()
+            };
+            assert_eq!(text(StreamKind::Stdout), "got hi\n", "{frames:?}");
+            assert_eq!(text(StreamKind::Stderr), "done\n", "{frames:?}");
+            TestResult::Ok(())
+        })
+    };
+    finish(task.await, &containers, &name).await;
 }
 
 #[tokio::test]

@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use contajners::codec::{payloads, Lines, StreamKind};
+use contajners::codec::{payloads, reader_stream, Demux, Frame, Lines, StreamKind};
 use contajners::{http, Client, Engine, Error, Invocation, RegistryAuth, Request};
 use contajners_tests::Engines;
 use futures_util::{StreamExt, TryStreamExt};
@@ -290,6 +290,60 @@ async fn create_a_network() {
         "{created:?}"
     );
     assert!(removed.is_ok(), "{removed:?}");
+}
+
+#[tokio::test]
+async fn attach_reads_demultiplexed_output_on_the_read_half() {
+    let Some(e) = contajners_tests::engines("seed_podman::attach_output") else {
+        return;
+    };
+    let containers = client(&e, "libpod/containers");
+    let name = unique("conny-echo");
+    let task = {
+        let (containers, name, e) = (containers.clone(), name.clone(), e.clone());
+        tokio::spawn(async move {
+            create(&containers, {
+                let mut body =
+                    spec_generator(&e, &name, "read line; echo got $line; echo done >&2");
+                body["stdin"] = json!(true);
+                body
+            })
+            .await?;
+            start(&containers, &name).await?;
+            let socket = containers
+                .invoke(
+                    Invocation::new("ContainerAttachLibpod")
+                        .param("name", name.as_str())
+                        .param("stream", true)
+                        .param("stdin", true)
+                        .param("stdout", true)
+                        .param("stderr", true)
+                        .as_socket(),
+                )
+                .await?
+                .into_socket()?;
+
+            let (read, mut write) = tokio::io::split(socket);
+            write.write_all(b"hi\n").await?;
+            write.shutdown().await?;
+            let frames = Demux::new(reader_stream(read));
+            let frames: Vec<Frame> =
+                tokio::time::timeout(Duration::from_secs(20), frames.try_collect())
+                    .await
+                    .map_err(|_| "the attached output did not end within 20 s")??;
+            let text = |kind: StreamKind| -> String {
+                frames
+                    .iter()
+                    .filter(|f| f.stream == kind)
+                    .map(|f| String::from_utf8_lossy(&f.data).into_owned())
+                    .collect()
+            };
+            assert_eq!(text(StreamKind::Stdout), "got hi\n", "{frames:?}");
+            assert_eq!(text(StreamKind::Stderr), "done\n", "{frames:?}");
+            TestResult::Ok(())
+        })
+    };
+    finish(task.await, &containers, &name).await;
 }
 
 #[tokio::test]
