@@ -74,15 +74,27 @@ pub(crate) fn env(layout: &Layout) -> Result<Vars, String> {
         .map_err(|why| format!("the engines are not up ({why}); run `cargo xtask engines up`"))
 }
 
+/// Whether `up` found the engines running or started them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Up {
+    AlreadyRunning,
+    Started,
+}
+
 /// Starts the engines unless they are already up and answering; returns
 /// their variables.
 pub(crate) fn up(layout: &Layout) -> Result<Vars, String> {
+    up_reporting(layout).map(|(vars, _)| vars)
+}
+
+/// [`up`], also saying whether this call started the engines.
+pub(crate) fn up_reporting(layout: &Layout) -> Result<(Vars, Up), String> {
     let started = Instant::now();
     if let Ok(vars) = Vars::read(&layout.env_file()) {
         match verify_running(layout, &vars) {
             Ok(()) => {
                 eprintln!("engines already up (re-verified every endpoint)");
-                return Ok(vars);
+                return Ok((vars, Up::AlreadyRunning));
             }
             Err(why) => {
                 eprintln!("engines from an earlier run are not healthy ({why}); restarting")
@@ -101,7 +113,7 @@ pub(crate) fn up(layout: &Layout) -> Result<Vars, String> {
         Ok(vars) => {
             vars.write(&layout.env_file())?;
             eprintln!("engines up in {:.1}s", started.elapsed().as_secs_f64());
-            Ok(vars)
+            Ok((vars, Up::Started))
         }
         Err(why) => {
             let logs = proc::log_tails(layout);

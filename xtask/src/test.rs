@@ -1,6 +1,8 @@
 //! `cargo xtask test [--keep] [-- <cargo test args>]`: engines up, the whole
 //! test suite against them with `CONTAJNERS_REQUIRE_ENGINES=1`, engines down
 //! (also when the tests fail or are interrupted), the tests' exit code.
+//! Engines that were already up before the run (a developer's `cargo xtask
+//! engines up`) are left up.
 
 use std::process::{Child, Command, ExitCode};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -26,7 +28,7 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, String> {
     // Held until the engines are down again: another `cargo xtask test` on
     // this workspace waits rather than stopping our engines mid-run.
     let _lock = engines::lock::acquire(&layout, &|| interrupted.is_set())?;
-    let vars = engines::up(&layout)?;
+    let (vars, up) = engines::up_reporting(&layout)?;
     let outcome = if interrupted.is_set() {
         Err("interrupted before the tests started".to_string())
     } else {
@@ -34,6 +36,12 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, String> {
     };
     if args.keep {
         eprintln!("engines left running (--keep); `cargo xtask engines down` stops them");
+    } else if up == engines::Up::AlreadyRunning {
+        // Someone started them before this run (`cargo xtask engines up`)
+        // and may still be using them: not ours to stop.
+        eprintln!(
+            "engines were up before this run: left running; `cargo xtask engines down` stops them"
+        );
     } else if let Err(why) = engines::down(&layout) {
         eprintln!("error: engines down failed: {why}");
         return Ok(ExitCode::FAILURE);
