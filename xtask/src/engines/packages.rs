@@ -60,6 +60,11 @@ pub(crate) fn ensure() -> Result<(), String> {
 }
 
 fn installed(file: &str) -> bool {
+    // The test image holds nothing but busybox, so it must be the static
+    // build (package busybox-static), not the dynamic one (package busybox).
+    if file == "/bin/busybox" {
+        return std::fs::read(file).is_ok_and(|elf| is_static_elf(&elf));
+    }
     // usrmerge: /bin and /usr/bin are the same dir on newer systems, not on
     // older ones; accept either.
     let path = Path::new(file);
@@ -101,5 +106,51 @@ fn apt(args: &[&str]) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!("`apt-get {}` failed ({status})", args.join(" ")))
+    }
+}
+
+/// A 64-bit little-endian ELF file without a program interpreter (PT_INTERP),
+/// i.e. statically linked.
+fn is_static_elf(elf: &[u8]) -> bool {
+    const PT_INTERP: u32 = 3;
+    let u16_at = |at: usize| {
+        elf.get(at..at + 2)
+            .map(|b| u16::from_le_bytes([b[0], b[1]]))
+    };
+    let u32_at = |at: usize| {
+        elf.get(at..at + 4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    };
+    let u64_at = |at: usize| {
+        elf.get(at..at + 8).map(|b| {
+            let mut raw = [0u8; 8];
+            raw.copy_from_slice(b);
+            u64::from_le_bytes(raw)
+        })
+    };
+    if !elf.starts_with(b"\x7fELF\x02\x01") {
+        return false;
+    }
+    let (Some(phoff), Some(phentsize), Some(phnum)) = (u64_at(0x20), u16_at(0x36), u16_at(0x38))
+    else {
+        return false;
+    };
+    let Ok(phoff) = usize::try_from(phoff) else {
+        return false;
+    };
+    (0..usize::from(phnum))
+        .all(|i| u32_at(phoff + i * usize::from(phentsize)).is_some_and(|kind| kind != PT_INTERP))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_dynamic_binary_is_not_static() {
+        // This test binary links libc dynamically.
+        let me = std::fs::read(std::env::current_exe().unwrap()).unwrap();
+        assert!(!is_static_elf(&me));
+        assert!(!is_static_elf(b"#!/bin/sh\n"));
     }
 }
