@@ -7,8 +7,19 @@ use crate::compact::Table;
 use crate::error::{Error, ErrorKind};
 use crate::{Engine, Spec};
 
-/// The embedded compact text of an engine, `None` when its feature is off.
-fn text(engine: Engine) -> Option<&'static str> {
+/// The embedded compact text of an engine (see [`compact`](crate::compact)),
+/// `None` when its feature is off. [`compact::decode_version`] on it does
+/// what a first [`load`] does, without the cache.
+///
+/// [`compact::decode_version`]: crate::compact::decode_version
+///
+/// ```
+/// use contajners_spec::{bundled_text, compact, Engine};
+/// let text = bundled_text(Engine::Docker).expect("docker is bundled");
+/// assert_eq!(compact::decode_version(text, "v1.41")?.version(), "v1.41");
+/// # Ok::<(), contajners_spec::Error>(())
+/// ```
+pub fn bundled_text(engine: Engine) -> Option<&'static str> {
     match engine {
         #[cfg(feature = "docker")]
         Engine::Docker => Some(include_str!("../../../specs/docker.compact")),
@@ -35,7 +46,7 @@ fn bundle(engine: Engine) -> Result<&'static Bundle, Error> {
         Engine::Docker => &BUNDLES[0],
         Engine::Podman => &BUNDLES[1],
     };
-    let Some(text) = text(engine) else {
+    let Some(text) = bundled_text(engine) else {
         return Err(ErrorKind::EngineNotBundled {
             engine,
             bundled: engines().to_vec(),
@@ -120,7 +131,7 @@ pub fn load(engine: Engine, version: &str) -> Result<Arc<Spec>, Error> {
     if let Some(spec) = slot.get() {
         return Ok(Arc::clone(spec));
     }
-    let spec = Arc::new(bundle.table.spec(&bundle.table.versions[i])?);
+    let spec = Arc::new(bundle.table.spec_static(&bundle.table.versions[i])?);
     // Two threads may decode at once; both results are equal, the first wins.
     Ok(Arc::clone(slot.get_or_init(|| spec)))
 }

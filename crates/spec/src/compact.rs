@@ -30,7 +30,7 @@ mod read;
 mod write;
 
 pub(crate) use read::Table;
-pub use read::{decode, decode_version};
+pub use read::{decode, decode_version, decode_version_static};
 pub use write::encode;
 
 /// The first line of every compact file.
@@ -45,12 +45,12 @@ mod tests {
         let mut op = Operation::new("ContainerList", Method::Get, "/containers/json")
             .with_param(Param::new("all", Location::Query, ParamType::Boolean))
             .with_param(Param::new("body", Location::Body, ParamType::Object).with_required(true));
-        op.summary = summary.to_owned();
-        op.description = "line one\nline two\\ with \r odd bytes".to_owned();
+        op.summary = summary.to_owned().into();
+        op.description = "line one\nline two\\ with \r odd bytes".into();
         op.responses.push(ResponseCode::new(Some(200), "ok"));
         op.responses.push(ResponseCode::new(None, "anything else"));
         let mut ping = Operation::new("SystemPing", Method::Head, "/_ping");
-        ping.original_id = Some("ping".to_owned());
+        ping.original_id = Some("ping".into());
         Spec::new(Engine::Docker, version, vec![op, ping])
     }
 

@@ -80,7 +80,7 @@ mod swagger;
 mod types;
 mod version;
 
-pub use bundled::{best_match, engines, load, versions};
+pub use bundled::{best_match, bundled_text, engines, load, versions};
 pub use error::{Error, ErrorKind};
 pub use model::{Category, Operation, Param, RequestBody, ResponseCode, Spec};
 pub use types::{CollectionFormat, Engine, Location, Method, ParamType};

@@ -1,11 +1,16 @@
 //! The spec model: a [`Spec`] holds [`Category`]s, which hold
 //! [`Operation`]s, which hold [`Param`]s.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use serde_json::Value;
 
 use crate::{CollectionFormat, Engine, Location, Method, ParamType};
+
+/// Text of the model: borrowed from the bundled data (no allocation on
+/// load) or owned (parsed from a user's file).
+pub(crate) type Text = Cow<'static, str>;
 
 /// One API version of one engine: its categories and operations.
 ///
@@ -23,11 +28,11 @@ use crate::{CollectionFormat, Engine, Location, Method, ParamType};
 #[derive(Debug, Clone)]
 pub struct Spec {
     pub(crate) engine: Engine,
-    pub(crate) version: String,
+    pub(crate) version: Text,
     /// Sorted by name; operations inside each sorted by id.
     pub(crate) categories: Vec<Category>,
     /// Operation id (and every alias) → (category index, operation index).
-    pub(crate) index: HashMap<String, (u32, u32)>,
+    pub(crate) index: HashMap<Text, (u32, u32)>,
 }
 
 impl PartialEq for Spec {
@@ -53,25 +58,33 @@ impl Spec {
     /// assert_eq!(spec.category("_ping").map(|c| c.name()), Some("_ping"));
     /// ```
     pub fn new(engine: Engine, version: &str, operations: Vec<Operation>) -> Spec {
-        let version = crate::version::canonical(version);
+        Spec::build(
+            engine,
+            Cow::Owned(crate::version::canonical(version)),
+            operations,
+        )
+    }
+
+    /// [`Spec::new`] for a version already in canonical form.
+    pub(crate) fn build(engine: Engine, version: Text, operations: Vec<Operation>) -> Spec {
         let mut ops = operations;
         for op in &mut ops {
-            op.doc_url = doc_url(engine, &version, op);
+            op.engine = engine;
+            op.version = version.clone();
         }
-        ops.sort_by(|a, b| {
-            (a.category.as_str(), a.id.as_str()).cmp(&(b.category.as_str(), b.id.as_str()))
-        });
+        // Bundled operations arrive sorted already; then this is one pass.
+        ops.sort_by(|a, b| (a.category(), &*a.id).cmp(&(b.category(), &*b.id)));
         let mut categories: Vec<Category> = Vec::new();
         for op in ops {
             match categories.last_mut() {
-                Some(cat) if cat.name == op.category => cat.operations.push(op),
+                Some(cat) if *cat.name == *op.category() => cat.operations.push(op),
                 _ => categories.push(Category {
-                    name: op.category.clone(),
+                    name: op.category_text(),
                     operations: vec![op],
                 }),
             }
         }
-        let mut index = HashMap::new();
+        let mut index = HashMap::with_capacity(categories.iter().map(|c| c.operations.len()).sum());
         for (ci, cat) in categories.iter().enumerate() {
             for (oi, op) in cat.operations.iter().enumerate() {
                 let at = (ci as u32, oi as u32);
@@ -132,7 +145,7 @@ impl Spec {
     /// ```
     pub fn category(&self, name: &str) -> Option<&Category> {
         self.categories
-            .binary_search_by(|c| c.name.as_str().cmp(name))
+            .binary_search_by(|c| (*c.name).cmp(name))
             .ok()
             .map(|i| &self.categories[i])
     }
@@ -190,22 +203,6 @@ impl Spec {
     }
 }
 
-/// The operation's page in the engine's reference (a Redoc page: the tag
-/// anchor is the tag with each run of whitespace replaced by `-`). The
-/// upstream id is used, as that is the anchor on the page of that version.
-fn doc_url(engine: Engine, version: &str, op: &Operation) -> String {
-    let tag = op.tag.split_whitespace().collect::<Vec<_>>().join("-");
-    let id = op.original_id.as_deref().unwrap_or(&op.id);
-    match engine {
-        Engine::Docker => {
-            format!("https://docs.docker.com/reference/api/engine/version/{version}/#tag/{tag}/operation/{id}")
-        }
-        Engine::Podman => {
-            format!("https://docs.podman.io/en/{version}/_static/api.html#tag/{tag}/operation/{id}")
-        }
-    }
-}
-
 /// A group of operations: the first segment of their paths
 /// (`containers`), namespaced for podman's libpod API (`libpod/containers`).
 ///
@@ -218,7 +215,7 @@ fn doc_url(engine: Engine, version: &str, op: &Operation) -> String {
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Category {
-    pub(crate) name: String,
+    pub(crate) name: Text,
     pub(crate) operations: Vec<Operation>,
 }
 
@@ -262,22 +259,25 @@ impl Category {
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Operation {
-    pub(crate) id: String,
-    pub(crate) original_id: Option<String>,
-    pub(crate) category: String,
+    pub(crate) id: Text,
+    pub(crate) original_id: Option<Text>,
+    /// The category is a slice of the path: `path[start..end]`.
+    pub(crate) category_span: (u32, u32),
     pub(crate) method: Method,
-    pub(crate) path: String,
-    pub(crate) summary: String,
-    pub(crate) description: String,
+    pub(crate) path: Text,
+    pub(crate) summary: Text,
+    pub(crate) description: Text,
     pub(crate) deprecated: bool,
-    pub(crate) tag: String,
+    pub(crate) tag: Text,
     pub(crate) params: Vec<Param>,
     pub(crate) body: Option<RequestBody>,
     pub(crate) consumes: Vec<String>,
     pub(crate) produces: Vec<String>,
     pub(crate) hijacks: bool,
     pub(crate) responses: Vec<ResponseCode>,
-    pub(crate) doc_url: String,
+    /// Set by the spec that holds the operation; used by the doc URL.
+    pub(crate) engine: Engine,
+    pub(crate) version: Text,
 }
 
 impl Operation {
@@ -291,23 +291,42 @@ impl Operation {
     /// assert_eq!(op.category(), "containers");
     /// ```
     pub fn new(id: &str, method: Method, path: &str) -> Operation {
-        Operation {
-            id: id.to_owned(),
-            original_id: None,
-            category: crate::swagger::category_of(path),
+        Operation::build(
+            Cow::Owned(id.to_owned()),
             method,
-            path: path.to_owned(),
-            summary: String::new(),
-            description: String::new(),
+            Cow::Owned(path.to_owned()),
+        )
+    }
+
+    pub(crate) fn build(id: Text, method: Method, path: Text) -> Operation {
+        let (start, end) = crate::swagger::category_span(&path);
+        Operation {
+            id,
+            original_id: None,
+            category_span: (start as u32, end as u32),
+            method,
+            path,
+            summary: Cow::Borrowed(""),
+            description: Cow::Borrowed(""),
             deprecated: false,
-            tag: String::new(),
+            tag: Cow::Borrowed(""),
             params: Vec::new(),
             body: None,
             consumes: Vec::new(),
             produces: Vec::new(),
             hijacks: false,
             responses: Vec::new(),
-            doc_url: String::new(),
+            engine: Engine::Docker,
+            version: Cow::Borrowed(""),
+        }
+    }
+
+    /// The category as its own text, borrowing when the path is borrowed.
+    fn category_text(&self) -> Text {
+        let (start, end) = (self.category_span.0 as usize, self.category_span.1 as usize);
+        match &self.path {
+            Cow::Borrowed(path) => Cow::Borrowed(&path[start..end]),
+            Cow::Owned(path) => Cow::Owned(path[start..end].to_owned()),
         }
     }
 
@@ -321,6 +340,11 @@ impl Operation {
     /// ```
     #[must_use]
     pub fn with_param(mut self, param: Param) -> Operation {
+        self.push_param(param);
+        self
+    }
+
+    pub(crate) fn push_param(&mut self, param: Param) {
         if param.location == Location::Body {
             self.body = Some(RequestBody {
                 required: param.required,
@@ -328,7 +352,6 @@ impl Operation {
             });
         }
         self.params.push(param);
-        self
     }
 
     /// The operation id, e.g. `ContainerList` (podman v3.0.x/v3.1.0 ids are
@@ -363,7 +386,9 @@ impl Operation {
     /// assert_eq!(op.category(), "libpod/images");
     /// ```
     pub fn category(&self) -> &str {
-        &self.category
+        self.path
+            .get(self.category_span.0 as usize..self.category_span.1 as usize)
+            .unwrap_or("")
     }
 
     /// The HTTP method.
@@ -538,8 +563,25 @@ impl Operation {
     /// );
     /// # Ok::<(), contajners_spec::Error>(())
     /// ```
+    ///
+    /// The reference pages are Redoc pages: the tag anchor is the tag with
+    /// each run of whitespace replaced by `-`, and the upstream id is used,
+    /// as that is the anchor on the page of that version. An operation not
+    /// (yet) in a [`Spec`] has no version and gives the page without one.
     pub fn doc_url(&self) -> String {
-        self.doc_url.clone()
+        let tag = self.tag.split_whitespace().collect::<Vec<_>>().join("-");
+        let id = self.original_id.as_deref().unwrap_or(&self.id);
+        let version = &self.version;
+        match self.engine {
+            Engine::Docker => {
+                format!("https://docs.docker.com/reference/api/engine/version/{version}/#tag/{tag}/operation/{id}")
+            }
+            Engine::Podman => {
+                format!(
+                    "https://docs.podman.io/en/{version}/_static/api.html#tag/{tag}/operation/{id}"
+                )
+            }
+        }
     }
 }
 
@@ -554,7 +596,7 @@ impl Operation {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestBody {
     pub(crate) required: bool,
-    pub(crate) description: String,
+    pub(crate) description: Text,
 }
 
 impl RequestBody {
@@ -594,7 +636,7 @@ impl RequestBody {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResponseCode {
     pub(crate) code: Option<u16>,
-    pub(crate) description: String,
+    pub(crate) description: Text,
 }
 
 impl ResponseCode {
@@ -607,7 +649,7 @@ impl ResponseCode {
     pub fn new(code: Option<u16>, description: &str) -> ResponseCode {
         ResponseCode {
             code,
-            description: description.to_owned(),
+            description: Cow::Owned(description.to_owned()),
         }
     }
 
@@ -644,15 +686,15 @@ impl ResponseCode {
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Param {
-    pub(crate) name: String,
+    pub(crate) name: Text,
     pub(crate) location: Location,
     pub(crate) kind: ParamType,
-    pub(crate) format: Option<String>,
+    pub(crate) format: Option<Text>,
     pub(crate) enum_values: Vec<Value>,
     pub(crate) default: Option<Value>,
     pub(crate) required: bool,
     pub(crate) collection_format: Option<CollectionFormat>,
-    pub(crate) description: String,
+    pub(crate) description: Text,
 }
 
 impl Param {
@@ -665,8 +707,12 @@ impl Param {
     /// assert!(p.required());
     /// ```
     pub fn new(name: &str, location: Location, kind: ParamType) -> Param {
+        Param::build(Cow::Owned(name.to_owned()), location, kind)
+    }
+
+    pub(crate) fn build(name: Text, location: Location, kind: ParamType) -> Param {
         Param {
-            name: name.to_owned(),
+            name,
             location,
             kind,
             format: None,
@@ -674,7 +720,7 @@ impl Param {
             default: None,
             required: location == Location::Path,
             collection_format: None,
-            description: String::new(),
+            description: Cow::Borrowed(""),
         }
     }
 

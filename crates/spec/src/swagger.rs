@@ -15,13 +15,28 @@ use crate::{
 /// The category of a path: its first segment (`/containers/json` →
 /// `containers`), namespaced for podman's libpod API
 /// (`/libpod/containers/json` → `libpod/containers`).
-pub(crate) fn category_of(path: &str) -> String {
-    let mut segments = path.trim_start_matches('/').split('/');
-    let first = segments.next().unwrap_or("");
-    match (first, segments.next()) {
-        ("libpod", Some(second)) if !second.is_empty() => format!("libpod/{second}"),
-        _ => first.to_owned(),
-    }
+#[cfg(test)]
+fn category_of(path: &str) -> &str {
+    let (start, end) = category_span(path);
+    &path[start..end]
+}
+
+/// Where the category lies in the path, as byte offsets: the category is
+/// always a slice of the path, so an operation stores no second string.
+pub(crate) fn category_span(path: &str) -> (usize, usize) {
+    let start = path.len() - path.trim_start_matches('/').len();
+    let rest = &path[start..];
+    let first_end = rest.find('/').unwrap_or(rest.len());
+    let end = if &rest[..first_end] == "libpod" && first_end < rest.len() {
+        let second = &rest[first_end + 1..];
+        match second.find('/').unwrap_or(second.len()) {
+            0 => first_end,
+            n => first_end + 1 + n,
+        }
+    } else {
+        first_end
+    };
+    (start, start + end)
 }
 
 /// Drops gorilla-mux regexes from a path template: `/images/{name:.*}/json`
@@ -141,7 +156,7 @@ pub(crate) fn parse(engine: Engine, version: &str, text: &str, file: &str) -> Re
                 .parse()
                 .map_err(|e: Error| Error::swagger(file, &place, e.to_string()))?;
             let op = ctx.operation(method, raw_path, op, shared_params, &place)?;
-            if let Some(first) = seen.insert(op.id.clone(), place.clone()) {
+            if let Some(first) = seen.insert(op.id.to_string(), place.clone()) {
                 return Err(Error::swagger(
                     file,
                     &place,
@@ -187,8 +202,8 @@ impl Context<'_> {
         };
         let path = normalise_template(raw_path);
         let mut operation = Operation::new(&id, method, &path);
-        operation.summary = text(op.get("summary"));
-        operation.description = text(op.get("description"));
+        operation.summary = text(op.get("summary")).into();
+        operation.description = text(op.get("description")).into();
         operation.deprecated = op
             .get("deprecated")
             .and_then(Value::as_bool)
@@ -198,7 +213,8 @@ impl Context<'_> {
             .and_then(Value::as_sequence)
             .and_then(|tags| tags.first())
             .and_then(scalar_text)
-            .unwrap_or_default();
+            .unwrap_or_default()
+            .into();
         operation.consumes = op
             .get("consumes")
             .map_or_else(|| self.consumes.clone(), |v| strings(Some(v)));
@@ -277,8 +293,8 @@ impl Context<'_> {
             .get("required")
             .and_then(Value::as_bool)
             .unwrap_or(location == Location::Path);
-        param.description = text(map.get("description"));
-        param.format = typed.get("format").and_then(scalar_text);
+        param.description = text(map.get("description")).into();
+        param.format = typed.get("format").and_then(scalar_text).map(Into::into);
         let enum_source = match typed.get("enum") {
             Some(e) => Some(e),
             None => typed.get("items").and_then(|i| i.get("enum")),
@@ -331,7 +347,7 @@ impl Context<'_> {
         };
         Ok(ResponseCode {
             code,
-            description: text(response.get("description")),
+            description: text(response.get("description")).into(),
         })
     }
 
@@ -433,20 +449,20 @@ fn strings(value: Option<&Value>) -> Vec<String> {
 pub(crate) fn align(spec: &Spec, reference: &Spec) -> Result<Spec, Error> {
     let by_route: HashMap<(Method, &str), &str> = reference
         .operations()
-        .map(|op| ((op.method, op.path.as_str()), op.id.as_str()))
+        .map(|op| ((op.method, op.path()), op.id()))
         .collect();
     let mut ops: Vec<Operation> = spec.operations().cloned().collect();
     for op in &mut ops {
-        if let Some(&new_id) = by_route.get(&(op.method, op.path.as_str())) {
+        if let Some(&new_id) = by_route.get(&(op.method, op.path())) {
             if new_id != op.id {
-                let old = std::mem::replace(&mut op.id, new_id.to_owned());
+                let old = std::mem::replace(&mut op.id, new_id.to_owned().into());
                 op.original_id.get_or_insert(old);
             }
         }
     }
     let mut seen: HashMap<&str, &Operation> = HashMap::new();
     for op in &ops {
-        if let Some(other) = seen.insert(op.id.as_str(), op) {
+        if let Some(other) = seen.insert(op.id(), op) {
             return Err(Error::swagger(
                 &format!("{} {}", spec.engine, spec.version),
                 format!("{} {}", op.method, op.path),
@@ -457,7 +473,7 @@ pub(crate) fn align(spec: &Spec, reference: &Spec) -> Result<Spec, Error> {
             ));
         }
     }
-    Ok(Spec::new(spec.engine, &spec.version, ops))
+    Ok(Spec::build(spec.engine, spec.version.clone(), ops))
 }
 
 #[cfg(test)]
@@ -470,6 +486,8 @@ mod tests {
         assert_eq!(category_of("/_ping"), "_ping");
         assert_eq!(category_of("/libpod/containers/json"), "libpod/containers");
         assert_eq!(category_of("/libpod/_ping"), "libpod/_ping");
+        assert_eq!(category_of("/libpod"), "libpod");
+        assert_eq!(category_of("/"), "");
     }
 
     #[test]

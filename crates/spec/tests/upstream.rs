@@ -178,15 +178,19 @@ fn bundled_specs_equal_a_fresh_parse_of_upstream() {
         let mut reference = None;
         for version in versions(engine) {
             let file = dir.join(engine.as_str()).join(format!("{version}.yaml"));
-            let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+            let text = std::fs::read_to_string(&file)
+                .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
             let name = file.display().to_string();
-            let fresh = contajners_spec::Spec::from_swagger_named(engine, version, &text, &name).unwrap_or_else(|e| panic!("{e}"));
+            let fresh = contajners_spec::Spec::from_swagger_named(engine, version, &text, &name)
+                .unwrap_or_else(|e| panic!("{e}"));
             let fresh = match fresh.id_reference() {
                 Some(r) => {
                     let reference = reference.get_or_insert_with(|| {
                         let file = dir.join(engine.as_str()).join(format!("{r}.yaml"));
-                        let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-                        contajners_spec::Spec::from_swagger_named(engine, r, &text, "reference").unwrap_or_else(|e| panic!("{e}"))
+                        let text = std::fs::read_to_string(&file)
+                            .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+                        contajners_spec::Spec::from_swagger_named(engine, r, &text, "reference")
+                            .unwrap_or_else(|e| panic!("{e}"))
                     });
                     fresh.align_ids(reference).unwrap_or_else(|e| panic!("{e}"))
                 }

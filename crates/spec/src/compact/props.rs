@@ -66,11 +66,11 @@ fn param() -> impl Strategy<Value = Param> {
         .prop_map(
             |(name, location, kind, format, enums, default, required, cf, description)| {
                 let mut p = Param::new(&name, location, kind).with_required(required);
-                p.format = format;
+                p.format = format.map(Into::into);
                 p.enum_values = enums;
                 p.default = default;
                 p.collection_format = cf;
-                p.description = description;
+                p.description = description.into();
                 p
             },
         )
@@ -104,11 +104,11 @@ fn operation() -> impl Strategy<Value = Operation> {
                 responses,
             )| {
                 let mut op = Operation::new(&id, method, &path);
-                op.original_id = alias;
-                op.summary = summary;
-                op.description = description;
+                op.original_id = alias.map(Into::into);
+                op.summary = summary.into();
+                op.description = description.into();
                 op.deprecated = deprecated;
-                op.tag = tag;
+                op.tag = tag.into();
                 for p in params {
                     op = op.with_param(p);
                 }
@@ -119,7 +119,7 @@ fn operation() -> impl Strategy<Value = Operation> {
                     .into_iter()
                     .map(|(c, d)| ResponseCode {
                         code: c,
-                        description: d,
+                        description: d.into(),
                     })
                     .collect();
                 op
@@ -146,7 +146,7 @@ proptest! {
 
     #[test]
     fn several_versions_round_trip(a in spec("v1.10".to_owned()), b in spec("v1.9".to_owned())) {
-        let b = Spec::new(a.engine, &b.version, b.operations().cloned().collect());
+        let b = Spec::new(a.engine, b.version(), b.operations().cloned().collect());
         let text = encode(&[a.clone(), b.clone()]).expect("encodes");
         prop_assert_eq!(decode(&text).expect("decodes"), vec![b, a]);
     }
