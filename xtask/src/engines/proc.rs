@@ -344,6 +344,12 @@ fn runs_engine_in(pid: u32, dirs: &[&Path]) -> bool {
         .split(|b| *b == 0)
         .map(|a| String::from_utf8_lossy(a).into_owned())
         .collect();
+    is_engine_in(&args, dirs)
+}
+
+/// An engine program (by argv[0]) with one of `dirs`, or a path below one,
+/// among its arguments (`--root=/s/podman`, `-b /s/x`, `lowerdir=/s/a,…`).
+fn is_engine_in(args: &[String], dirs: &[&Path]) -> bool {
     let Some(program) = args.first().and_then(|a| Path::new(a).file_name()) else {
         return false;
     };
@@ -407,6 +413,39 @@ mod tests {
         assert_eq!(unescape_mount_path(r"/a\040b/c"), "/a b/c");
         assert_eq!(unescape_mount_path(r"/plain"), "/plain");
         assert_eq!(unescape_mount_path(r"/end\"), "/end\\");
+    }
+
+    #[test]
+    fn engine_processes_are_told_by_program_and_dir() {
+        let dirs = [Path::new("/w/.engines")];
+        let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(is_engine_in(
+            &args(&["/usr/bin/conmon", "-b", "/w/.engines/podman/root/x"]),
+            &dirs
+        ));
+        assert!(is_engine_in(
+            &args(&[
+                "containerd-shim-runc-v2",
+                "-address",
+                "/w/.engines/ctd.sock"
+            ]),
+            &dirs
+        ));
+        assert!(is_engine_in(
+            &args(&["dockerd", "--data-root=/w/.engines"]),
+            &dirs
+        ));
+        // A user's own tools looking at our state are not ours to stop.
+        assert!(!is_engine_in(
+            &args(&["tail", "-f", "/w/.engines/logs/dockerd.log"]),
+            &dirs
+        ));
+        // Another workspace's engines whose path merely starts alike.
+        assert!(!is_engine_in(
+            &args(&["dockerd", "--data-root=/w/.engines-other/docker"]),
+            &dirs
+        ));
+        assert!(!is_engine_in(&args(&["dockerd"]), &dirs));
     }
 
     #[test]
