@@ -1,0 +1,212 @@
+//! Printing answers: data, streams (container output, JSON sequences, raw
+//! bytes).
+
+use std::io::{self, Write};
+
+use bytes::Bytes;
+use contajners::codec::{Demux, Frame, JsonSeq, StreamKind};
+use contajners::{Error, Payload, Response, Streamed};
+use futures_util::{stream, Stream, StreamExt};
+
+use crate::error::{CliError, Kind};
+use crate::json::{self, JsonStyle};
+use crate::progress::Progress;
+
+/// Where output goes and how it should look.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Look {
+    /// stdout is a terminal (pretty JSON, progress bars).
+    pub(crate) terminal: bool,
+    /// stderr is a terminal too, so bars can be drawn there.
+    pub(crate) bars: bool,
+    pub(crate) color: bool,
+}
+
+/// Whether a write found a reader: `false` once stdout's reader has gone
+/// (`| head`), and the command should stop quietly.
+type Alive = bool;
+
+fn write(kind: StreamKind, data: &[u8]) -> Result<Alive, CliError> {
+    let result = match kind {
+        StreamKind::Stderr => {
+            let mut err = io::stderr().lock();
+            err.write_all(data).and_then(|()| err.flush())
+        }
+        _ => {
+            let mut out = io::stdout().lock();
+            out.write_all(data).and_then(|()| out.flush())
+        }
+    };
+    match result {
+        Ok(()) => Ok(true),
+        Err(err) if err.kind() == io::ErrorKind::BrokenPipe => Ok(false),
+        Err(err) => Err(CliError::io(&format!("cannot write to {kind}"), &err)),
+    }
+}
+
+/// A whole answer: JSON pretty on a terminal and compact in a pipe, text
+/// as it is, bytes raw.
+pub(crate) fn data(response: &Response, look: Look) -> Result<(), CliError> {
+    let text = match response.data() {
+        Payload::Empty => return Ok(()),
+        Payload::Json(value) => json::render(
+            value,
+            JsonStyle {
+                pretty: look.terminal,
+                color: look.color,
+            },
+        ),
+        Payload::Text(text) if text.ends_with('\n') => text.clone(),
+        Payload::Text(text) => format!("{text}\n"),
+        _ => {
+            write(StreamKind::Stdout, response.body())?;
+            return Ok(());
+        }
+    };
+    write(StreamKind::Stdout, text.as_bytes()).map(drop)
+}
+
+/// Ops whose answer is a progress sequence (pull, push, build, load, import).
+pub(crate) fn is_progress(op: &str) -> bool {
+    const PROGRESS: [&str; 8] = [
+        "ImageCreate",
+        "ImagePush",
+        "ImagePull",
+        "ImageBuild",
+        "ImageLoad",
+        "ImageImport",
+        "PluginPull",
+        "PluginUpgrade",
+    ];
+    PROGRESS.iter().any(|p| op.starts_with(p))
+}
+
+/// Ops whose output may be stdcopy-multiplexed without saying so (Docker
+/// before 1.42 and Podman do not label it): logs, attach, exec.
+pub(crate) fn may_be_multiplexed(op: &str) -> bool {
+    op.contains("Logs") || op.contains("Attach") || op.starts_with("Exec")
+}
+
+/// A streamed answer, printed as it comes.
+pub(crate) async fn streamed(streamed: Streamed, op: &str, look: Look) -> Result<(), CliError> {
+    let content_type = streamed
+        .headers()
+        .get(contajners::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if streamed.is_multiplexed() {
+        return frames(Demux::new(streamed.into_inner())).await;
+    }
+    if is_progress(op) || content_type.contains("json") {
+        return json_seq(streamed.json(), op, look).await;
+    }
+    if may_be_multiplexed(op) {
+        return sniffed(streamed.into_inner()).await;
+    }
+    raw(streamed.into_inner()).await
+}
+
+/// Container output: stdout frames to stdout, stderr frames to stderr.
+pub(crate) async fn frames<S>(mut frames: S) -> Result<(), CliError>
+where
+    S: Stream<Item = Result<Frame, Error>> + Unpin,
+{
+    while let Some(frame) = frames.next().await {
+        let frame = frame?;
+        if !write(frame.stream, &frame.data)? {
+            return Ok(());
+        }
+    }
+    Ok(())
+}
+
+/// Bytes to stdout as they come.
+pub(crate) async fn raw<S, E>(mut chunks: S) -> Result<(), CliError>
+where
+    S: Stream<Item = Result<Bytes, E>> + Unpin,
+    E: Into<Error>,
+{
+    while let Some(chunk) = chunks.next().await {
+        let chunk = chunk.map_err(|err| CliError::from(err.into()))?;
+        if !write(StreamKind::Stdout, &chunk)? {
+            return Ok(());
+        }
+    }
+    Ok(())
+}
+
+/// Container output that may or may not be multiplexed: the first 8 bytes
+/// tell (a stdcopy header is a stream type 0-2 then three zero bytes, which
+/// no text starts with).
+pub(crate) async fn sniffed<S, E>(mut chunks: S) -> Result<(), CliError>
+where
+    S: Stream<Item = Result<Bytes, E>> + Unpin,
+    E: Into<Error>,
+{
+    let mut head: Vec<Bytes> = Vec::new();
+    let mut seen = 0;
+    while seen < 8 {
+        match chunks.next().await {
+            Some(chunk) => {
+                let chunk = chunk.map_err(|err| CliError::from(err.into()))?;
+                seen += chunk.len();
+                head.push(chunk);
+            }
+            None => break,
+        }
+    }
+    let first: Vec<u8> = head.iter().flat_map(|c| c.iter().copied()).take(8).collect();
+    let multiplexed = first.len() == 8 && first[0] <= 2 && first[1..4] == [0, 0, 0];
+    let replay = stream::iter(head.into_iter().map(Ok::<Bytes, Error>));
+    let rest = chunks.map(|chunk| chunk.map_err(Into::into));
+    let whole = replay.chain(rest);
+    if multiplexed {
+        frames(Demux::new(Box::pin(whole))).await
+    } else {
+        raw(Box::pin(whole)).await
+    }
+}
+
+/// A JSON sequence: progress bars on a terminal for progress ops, else one
+/// value per line (coloured on a terminal). An error in the stream is
+/// passed through too when piped, then ends the command with exit code 1.
+async fn json_seq<S>(mut values: JsonSeq<S>, op: &str, look: Look) -> Result<(), CliError>
+where
+    S: Stream<Item = Result<Bytes, contajners::transport::Error>> + Unpin,
+{
+    let mut bars = (look.terminal && look.bars && is_progress(op)).then(Progress::new);
+    let style = JsonStyle {
+        pretty: false,
+        color: look.color,
+    };
+    while let Some(value) = values.next().await {
+        match value {
+            Ok(value) => match &mut bars {
+                Some(bars) => bars.show(&value),
+                None => {
+                    if !write(StreamKind::Stdout, json::render(&value, style).as_bytes())? {
+                        return Ok(());
+                    }
+                }
+            },
+            Err(Error::Engine(err)) if err.status() == 200 => {
+                if let Some(bars) = &mut bars {
+                    bars.abandon();
+                } else if let Some(body) = err.body() {
+                    let mut line = body.to_vec();
+                    if !line.ends_with(b"\n") {
+                        line.push(b'\n');
+                    }
+                    write(StreamKind::Stdout, &line)?;
+                }
+                return Err(CliError::new(Kind::Engine, err.to_string()));
+            }
+            Err(err) => return Err(err.into()),
+        }
+    }
+    if let Some(bars) = &mut bars {
+        bars.finish();
+    }
+    Ok(())
+}
