@@ -169,16 +169,7 @@ pub(crate) fn remove_cgroups(layout: &Layout) {
     let hierarchies: Vec<PathBuf> = std::iter::once(PathBuf::from("/sys/fs/cgroup"))
         .chain(hierarchies.flatten().map(|e| e.path()))
         .collect();
-    let podman_ids: Vec<String> =
-        std::fs::read_dir(layout.state().join("podman/root/overlay-containers"))
-            .map(|entries| {
-                entries
-                    .flatten()
-                    .filter_map(|e| e.file_name().to_str().map(String::from))
-                    .filter(|id| id.len() == 64 && id.bytes().all(|b| b.is_ascii_hexdigit()))
-                    .collect()
-            })
-            .unwrap_or_default();
+    let podman_ids = podman_container_ids(layout);
     let tag = layout.tag();
     let mut roots: Vec<PathBuf> = Vec::new();
     for hierarchy in &hierarchies {
@@ -314,8 +305,12 @@ fn find_leftovers(layout: &Layout) -> Vec<(u32, u64)> {
         }
     }
     let me = std::process::id();
+    let cgroups = our_cgroups(layout);
     for &pid in all.keys() {
-        if pid != me && runs_engine_in(pid, &[layout.state(), layout.sockets()]) {
+        if pid != me
+            && (runs_engine_in(pid, &[layout.state(), layout.sockets()])
+                || in_cgroups(pid, &cgroups))
+        {
             ours.insert(pid);
         }
     }
@@ -334,6 +329,47 @@ fn find_leftovers(layout: &Layout) -> Vec<(u32, u64)> {
     ours.into_iter()
         .filter_map(|pid| all.get(&pid).map(|s| (pid, s.start)))
         .collect()
+}
+
+/// Ids of the containers in our podman storage.
+fn podman_container_ids(layout: &Layout) -> Vec<String> {
+    std::fs::read_dir(layout.state().join("podman/root/overlay-containers"))
+        .map(|entries| {
+            entries
+                .flatten()
+                .filter_map(|e| e.file_name().to_str().map(String::from))
+                .filter(|id| id.len() == 64 && id.bytes().all(|b| b.is_ascii_hexdigit()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Cgroup paths (as in /proc/<pid>/cgroup) that hold only our containers:
+/// our dockerd's cgroup parent, and podman's cgroup of each of our podman
+/// containers. Container processes whose shim or conmon was killed have no
+/// engine parent left; their cgroup still tells them.
+fn our_cgroups(layout: &Layout) -> Vec<String> {
+    let mut cgroups = vec![format!("/{}", layout.tag())];
+    cgroups.extend(
+        podman_container_ids(layout)
+            .into_iter()
+            .map(|id| format!("/libpod_parent/libpod-{id}")),
+    );
+    cgroups
+}
+
+fn in_cgroups(pid: u32, cgroups: &[String]) -> bool {
+    let Ok(text) = std::fs::read_to_string(format!("/proc/{pid}/cgroup")) else {
+        return false;
+    };
+    text.lines()
+        .filter_map(|line| line.splitn(3, ':').nth(2))
+        .any(|path| {
+            cgroups.iter().any(|ours| {
+                path.strip_prefix(ours.as_str())
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+            })
+        })
 }
 
 fn runs_engine_in(pid: u32, dirs: &[&Path]) -> bool {
