@@ -359,9 +359,13 @@ fn our_cgroups(layout: &Layout) -> Vec<String> {
 }
 
 fn in_cgroups(pid: u32, cgroups: &[String]) -> bool {
-    let Ok(text) = std::fs::read_to_string(format!("/proc/{pid}/cgroup")) else {
-        return false;
-    };
+    std::fs::read_to_string(format!("/proc/{pid}/cgroup"))
+        .is_ok_and(|text| lists_cgroup(&text, cgroups))
+}
+
+/// Whether a /proc/<pid>/cgroup text (`id:controllers:path` lines) puts the
+/// process in one of `cgroups` or below.
+fn lists_cgroup(text: &str, cgroups: &[String]) -> bool {
     text.lines()
         .filter_map(|line| line.splitn(3, ':').nth(2))
         .any(|path| {
@@ -482,6 +486,21 @@ mod tests {
             &dirs
         ));
         assert!(!is_engine_in(&args(&["dockerd"]), &dirs));
+    }
+
+    #[test]
+    fn container_processes_are_told_by_cgroup() {
+        let ours = [
+            "/contajners-test-1".to_string(),
+            "/libpod_parent/libpod-ab".to_string(),
+        ];
+        assert!(lists_cgroup("8:pids:/contajners-test-1/c0ffee\n", &ours));
+        assert!(lists_cgroup("0::/libpod_parent/libpod-ab\n", &ours));
+        assert!(!lists_cgroup("8:pids:/contajners-test-10/c0ffee\n", &ours));
+        assert!(!lists_cgroup(
+            "8:pids:/libpod_parent/libpod-abc\n0::/\n",
+            &ours
+        ));
     }
 
     #[test]
