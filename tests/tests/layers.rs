@@ -52,6 +52,9 @@ const RULES: &[Rule] = &[
 /// Nothing in `crates/` depends on the workspace's own tooling.
 const TOOLING: &[&str] = &["xtask", "contajners-tests", "contajners-benches"];
 
+/// The command sits on top of everything: no library depends on it.
+const COMMAND: &str = "contajners-cli";
+
 /// A manifest's package name and the names of the packages it depends on
 /// (renames resolved through `package = "…"`).
 #[derive(Debug)]
@@ -112,6 +115,12 @@ fn violations(manifests: &[Manifest]) -> Vec<String> {
                     ));
                 }
             }
+        }
+        if manifest.package != COMMAND && manifest.dependencies.contains(COMMAND) {
+            out.push(format!(
+                "rule \"no layer depends upward: no library depends on the command\" broken: {} depends on {COMMAND}",
+                manifest.package
+            ));
         }
         for dep in TOOLING {
             if manifest.dependencies.contains(*dep) {
@@ -194,14 +203,16 @@ fn the_checker_catches_a_transport_that_knows_the_spec_or_the_facade() {
         [dependencies]
         contajners-spec = { workspace = true }
         contajners = { workspace = true }
+        cli = { package = "contajners-cli", path = "../cli" }
         [build-dependencies]
         xtask = { path = "../../xtask" }
     "#;
     let broken = violations(&[parse(bad).unwrap()]);
-    assert_eq!(broken.len(), 3, "{broken:#?}");
+    assert_eq!(broken.len(), 4, "{broken:#?}");
     assert!(broken[0].contains("knows no spec") && broken[0].ends_with("contajners-spec"));
     assert!(broken[1].contains("transport never depends on the facade"));
-    assert!(broken[2].contains("depends on xtask"));
+    assert!(broken[2].contains("no library depends on the command"));
+    assert!(broken[3].contains("depends on xtask"));
 }
 
 #[test]
