@@ -1,0 +1,232 @@
+//! Transport speed on a unix socket against an in-process server:
+//!
+//! - `ping`: sequential `GET /_ping` through [`Transport::fetch`] vs a bare
+//!   pooled hyper-util client on the same socket (target: within 5%).
+//! - `body`: reading a large body through [`Transport::fetch_stream`] vs a
+//!   raw unix socket read of the same bytes (target: >= 0.95 of raw).
+//!
+//! Both sides of each pair talk to the same minimal server, so only the
+//! client differs. `CONTAJNERS_BENCH_BODY_MIB` sets the body size (default
+//! 1024, i.e. 1 GiB).
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use bytes::Bytes;
+use contajners_transport::http::Method;
+use contajners_transport::{Request, Transport};
+use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
+use futures_util::StreamExt;
+use http_body_util::{BodyExt, Empty};
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{UnixListener, UnixStream};
+
+/// What the server writes per call: one shared 1 MiB block, sent again and again.
+const BLOCK: usize = 1024 * 1024;
+
+fn body_mib() -> usize {
+    std::env::var("CONTAJNERS_BENCH_BODY_MIB")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1024)
+}
+
+/// Writes `mib` blocks of the shared block.
+async fn write_body(io: &mut UnixStream, block: &Bytes, mib: usize) -> std::io::Result<()> {
+    for _ in 0..mib {
+        io.write_all(block).await?;
+    }
+    Ok(())
+}
+
+/// A minimal keep-alive HTTP/1.1 server: `/_ping` answers `OK`, anything
+/// else answers the big body with a Content-Length.
+async fn http_server(path: PathBuf, block: Bytes, mib: usize) {
+    let listener = UnixListener::bind(&path).expect("bind the bench socket");
+    while let Ok((io, _)) = listener.accept().await {
+        let block = block.clone();
+        tokio::spawn(async move {
+            let mut io = BufReader::new(io);
+            let mut line = String::new();
+            loop {
+                line.clear();
+                if io.read_line(&mut line).await.unwrap_or(0) == 0 {
+                    return;
+                }
+                let ping = line.contains("/_ping");
+                // Skip the rest of the head.
+                loop {
+                    let mut header = String::new();
+                    if io.read_line(&mut header).await.unwrap_or(0) == 0 {
+                        return;
+                    }
+                    if header == "\r\n" {
+                        break;
+                    }
+                }
+                let stream = io.get_mut();
+                let written = if ping {
+                    stream
+                        .write_all(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nOK")
+                        .await
+                } else {
+                    let head =
+                        format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", mib * BLOCK);
+                    match stream.write_all(head.as_bytes()).await {
+                        Ok(()) => write_body(stream, &block, mib).await,
+                        Err(e) => Err(e),
+                    }
+                };
+                if written.is_err() {
+                    return;
+                }
+            }
+        });
+    }
+}
+
+/// Writes the same bytes on every connection, no HTTP at all.
+async fn raw_server(path: PathBuf, block: Bytes, mib: usize) {
+    let listener = UnixListener::bind(&path).expect("bind the raw bench socket");
+    while let Ok((mut io, _)) = listener.accept().await {
+        let block = block.clone();
+        tokio::spawn(async move {
+            let _ = write_body(&mut io, &block, mib).await;
+        });
+    }
+}
+
+/// A bare pooled hyper-util client over the unix socket: the baseline.
+fn bare_client(
+    path: &Path,
+) -> Client<impl hyper_util::client::legacy::connect::Connect + Clone, Empty<Bytes>> {
+    let path = path.to_path_buf();
+    let connector = UnixConnector(move || {
+        let path = path.clone();
+        async move { UnixStream::connect(path).await.map(TokioIo::new) }
+    });
+    Client::builder(TokioExecutor::new()).build(connector)
+}
+
+/// The ten-line unix connector: a `tower::Service<Uri>` that dials a socket.
+#[derive(Clone)]
+struct UnixConnector<F>(F);
+
+impl<F, Fut> tower_service::Service<hyper::Uri> for UnixConnector<F>
+where
+    F: Fn() -> Fut + Clone,
+    Fut: std::future::Future<Output = std::io::Result<TokioIo<UnixStream>>> + Send + 'static,
+{
+    type Response = TokioIo<UnixStream>;
+    type Error = std::io::Error;
+    type Future = std::pin::Pin<
+        Box<dyn std::future::Future<Output = std::io::Result<Self::Response>> + Send>,
+    >;
+
+    fn poll_ready(
+        &mut self,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, _: hyper::Uri) -> Self::Future {
+        Box::pin((self.0)())
+    }
+}
+
+fn transport(c: &mut Criterion) {
+    let mib = body_mib();
+    let block = Bytes::from(vec![b'x'; BLOCK]);
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let http_path = dir.path().join("http.sock");
+    let raw_path = dir.path().join("raw.sock");
+
+    // The servers get their own runtime; the clients run on another.
+    let server_rt = tokio::runtime::Runtime::new().expect("server runtime");
+    server_rt.spawn(http_server(http_path.clone(), block.clone(), mib));
+    server_rt.spawn(raw_server(raw_path.clone(), block, mib));
+    std::thread::sleep(Duration::from_millis(100));
+
+    let rt = tokio::runtime::Runtime::new().expect("client runtime");
+    let ours = Transport::new(&format!("unix://{}", http_path.display())).expect("transport");
+    let bare = bare_client(&http_path);
+
+    let mut ping = c.benchmark_group("transport/ping");
+    ping.bench_function("contajners", |b| {
+        b.to_async(&rt).iter(|| async {
+            let res = ours
+                .fetch(Request::new(Method::GET, "/_ping"))
+                .await
+                .expect("ping");
+            assert_eq!(res.body().as_ref(), b"OK");
+        })
+    });
+    ping.bench_function("bare_hyper_util", |b| {
+        b.to_async(&rt).iter(|| async {
+            let res = bare
+                .get(hyper::Uri::from_static("http://localhost/_ping"))
+                .await
+                .expect("ping");
+            let body = res.into_body().collect().await.expect("body").to_bytes();
+            assert_eq!(body.as_ref(), b"OK");
+        })
+    });
+    ping.finish();
+
+    let total = (mib * BLOCK) as u64;
+    let mut body = c.benchmark_group("transport/body");
+    body.sampling_mode(SamplingMode::Flat)
+        .sample_size(10)
+        .throughput(Throughput::Bytes(total));
+    body.bench_function(format!("contajners_stream_{mib}MiB"), |b| {
+        b.to_async(&rt).iter(|| async {
+            let mut res = ours
+                .fetch_stream(Request::new(Method::GET, "/big"))
+                .await
+                .expect("big body");
+            let mut n = 0u64;
+            while let Some(chunk) = res.next().await {
+                n += chunk.expect("chunk").len() as u64;
+            }
+            assert_eq!(n, total);
+        })
+    });
+    body.bench_function(format!("bare_hyper_util_{mib}MiB"), |b| {
+        b.to_async(&rt).iter(|| async {
+            let res = bare
+                .get(hyper::Uri::from_static("http://localhost/big"))
+                .await
+                .expect("big body");
+            let mut body = res.into_body();
+            let mut n = 0u64;
+            while let Some(frame) = body.frame().await {
+                if let Ok(data) = frame.expect("frame").into_data() {
+                    n += data.len() as u64;
+                }
+            }
+            assert_eq!(n, total);
+        })
+    });
+    body.bench_function(format!("raw_unix_read_{mib}MiB"), |b| {
+        b.to_async(&rt).iter(|| async {
+            let mut io = UnixStream::connect(&raw_path).await.expect("raw connect");
+            let mut buf = vec![0u8; 64 * 1024];
+            let mut n = 0u64;
+            loop {
+                let read = io.read(&mut buf).await.expect("raw read");
+                if read == 0 {
+                    break;
+                }
+                n += read as u64;
+            }
+            assert_eq!(n, total);
+        })
+    });
+    body.finish();
+}
+
+criterion_group!(benches, transport);
+criterion_main!(benches);
