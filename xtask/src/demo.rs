@@ -1,25 +1,34 @@
-//! `cargo xtask demo`: the main job on real engines. Starts the engines
-//! (unless the `CONTAJNERS_TEST_*` variables already point at running ones)
-//! and runs the facade's `demo` example against them. The engines stay up
-//! for more runs; `cargo xtask engines down` stops them.
+//! `cargo xtask demo`: the main job. Builds the `contajners` command and
+//! runs the seed's walkthrough with it, printing each command before it
+//! runs: pull `busybox:musl` from the local registry with credentials,
+//! create and start `conny` (network mode none), follow its logs for a few
+//! lines, attach to a `cat - >/out` container and send it `hello`, read
+//! `/out` back, clean up.
+//!
+//! It runs against the user's engine when one answers (`DOCKER_HOST`,
+//! `CONTAINER_HOST` or the default socket), else against the Docker and the
+//! Podman of `cargo xtask engines up`. The registry always comes from the
+//! engines of `cargo xtask engines up` (started unless already up, or named
+//! by the `CONTAJNERS_TEST_*` variables); they stay up for more runs.
 
-use std::process::{Command, ExitCode};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
 
 use crate::engines::{self, Layout, Vars};
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {}
 
-const EXAMPLE: &str = "crates/contajners/examples/demo.rs";
+/// An engine to run the walkthrough against: its name for people, and the
+/// `DOCKER_HOST` to give the command (`None`: the user's own resolution).
+struct Target {
+    name: String,
+    host: Option<String>,
+}
 
 pub(crate) fn run(_args: Args) -> Result<ExitCode, String> {
     let root = crate::workspace_root();
-    if !root.join(EXAMPLE).exists() {
-        return Err(format!(
-            "{EXAMPLE} does not exist yet, so there is no demo to run; \
-             `cargo xtask test` runs the tests against the engines meanwhile"
-        ));
-    }
+    let bin = build_cli(&root)?;
     let vars = match Vars::from_process_env().filter(engines::answering) {
         Some(vars) => {
             eprintln!("using the engines named by the CONTAJNERS_TEST_* variables");
@@ -31,21 +40,217 @@ pub(crate) fn run(_args: Args) -> Result<ExitCode, String> {
             engines::up(&layout)?
         }
     };
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-    let args = ["run", "--quiet", "-p", "contajners", "--example", "demo"];
-    eprintln!("running: cargo {}", args.join(" "));
-    let mut cmd = Command::new(&cargo);
-    cmd.args(args).current_dir(&root);
-    for (name, value) in vars.pairs() {
-        cmd.env(name, value);
+    let targets = if users_engine_answers(&bin) {
+        vec![Target {
+            name: "your engine".to_string(),
+            host: None,
+        }]
+    } else {
+        vec![
+            Target {
+                name: "the Docker of `cargo xtask engines up`".to_string(),
+                host: Some(vars.docker_uri.clone()),
+            },
+            Target {
+                name: "the Podman of `cargo xtask engines up`".to_string(),
+                host: Some(vars.podman_uri.clone()),
+            },
+        ]
+    };
+    for target in &targets {
+        walkthrough(&bin, &vars, target)?;
     }
-    let status = cmd
+    eprintln!("\nengines left running; `cargo xtask engines down` stops them");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `cargo build -p contajners-cli`, and the path of the binary.
+fn build_cli(root: &Path) -> Result<PathBuf, String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    let args = ["build", "--quiet", "-p", "contajners-cli"];
+    eprintln!("building the command: cargo {}", args.join(" "));
+    let status = Command::new(&cargo)
+        .args(args)
+        .current_dir(root)
         .status()
         .map_err(|e| format!("cannot run {cargo}: {e}"))?;
-    eprintln!("engines left running; `cargo xtask engines down` stops them");
-    Ok(match status.code() {
-        Some(0) => ExitCode::SUCCESS,
-        Some(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
-        None => ExitCode::FAILURE,
+    if !status.success() {
+        return Err(format!("cargo {} failed ({status})", args.join(" ")));
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
+    let bin = target.join("debug").join("contajners");
+    if bin.is_file() {
+        Ok(bin)
+    } else {
+        Err(format!("the build left no {}", bin.display()))
+    }
+}
+
+/// Whether an engine answers where the user's environment points.
+fn users_engine_answers(bin: &Path) -> bool {
+    let answered = Command::new(bin)
+        .args([
+            "--connect-timeout",
+            "2s",
+            "--call-timeout",
+            "5s",
+            "invoke",
+            "SystemPing",
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if answered {
+        eprintln!("an engine answers where your environment points: the demo runs there");
+    } else {
+        eprintln!(
+            "no engine of yours answers: the demo runs on the engines of `cargo xtask engines up`"
+        );
+    }
+    answered
+}
+
+/// The seed's walkthrough, one shell command at a time.
+fn walkthrough(bin: &Path, vars: &Vars, target: &Target) -> Result<(), String> {
+    eprintln!("\n=== the walkthrough on {} ===", target.name);
+    let image = format!("{}/{}", vars.registry, vars.image);
+    let auth = serde_json::json!({
+        "username": vars.registry_user,
+        "password": vars.registry_password,
+        "serveraddress": vars.registry,
     })
+    .to_string();
+    let counting = serde_json::json!({
+        "Image": image,
+        "Cmd": ["sh", "-c", "i=1; while :; do echo $i; sleep 1; i=$((i+1)); done"],
+        "HostConfig": {"NetworkMode": "none"},
+    })
+    .to_string();
+    let cat = serde_json::json!({
+        "Image": image,
+        "Cmd": ["sh", "-c", "cat - >/out"],
+        "OpenStdin": true,
+        "StdinOnce": true,
+        "AttachStdin": true,
+        "HostConfig": {"NetworkMode": "none"},
+    })
+    .to_string();
+    let shell = Shell::new(bin, target, &auth)?;
+    let cleanup = [
+        "contajners invoke ContainerDelete id=conny force=true".to_string(),
+        "contajners invoke ContainerDelete id=conny-cat force=true".to_string(),
+    ];
+    // Leftovers of an interrupted earlier run would make the creates fail.
+    for step in &cleanup {
+        shell.quiet(step);
+    }
+    let steps = [
+        "contajners invoke SystemPing".to_string(),
+        format!(
+            "contajners invoke ImageCreate fromImage={} X-Registry-Auth=\"$REGISTRY_AUTH\"",
+            quote(&image)
+        ),
+        format!(
+            "contajners invoke ContainerCreate name=conny --data {}",
+            quote(&counting)
+        ),
+        "contajners invoke ContainerStart id=conny".to_string(),
+        "contajners invoke ContainerLogs id=conny follow=true stdout=true | head -n 3".to_string(),
+        format!(
+            "contajners invoke ContainerCreate name=conny-cat --data {}",
+            quote(&cat)
+        ),
+        "contajners invoke ContainerStart id=conny-cat".to_string(),
+        "echo hello | contajners invoke ContainerAttach id=conny-cat stdin=true stream=true"
+            .to_string(),
+        "contajners invoke ContainerWait id=conny-cat".to_string(),
+        "contajners invoke ContainerArchive id=conny-cat path=/out | tar -xO".to_string(),
+    ];
+    let mut result = Ok(());
+    for step in &steps {
+        if let Err(why) = shell.run(step) {
+            result = Err(why);
+            break;
+        }
+    }
+    for step in &cleanup {
+        if let Err(why) = shell.run(step) {
+            result = result.and(Err(why));
+        }
+    }
+    result
+}
+
+/// Runs shell commands with `contajners` on the PATH, `DOCKER_HOST` set to
+/// the target, and the registry credentials in `$REGISTRY_AUTH` (so that
+/// the printed command does not show the password).
+struct Shell {
+    path: String,
+    host: Option<String>,
+    auth: String,
+}
+
+impl Shell {
+    fn new(bin: &Path, target: &Target, auth: &str) -> Result<Shell, String> {
+        let dir = bin
+            .parent()
+            .ok_or_else(|| format!("{} has no parent directory", bin.display()))?;
+        let path = match std::env::var("PATH") {
+            Ok(path) if !path.is_empty() => format!("{}:{path}", dir.display()),
+            _ => dir.display().to_string(),
+        };
+        if let Some(host) = &target.host {
+            eprintln!("$ export DOCKER_HOST={}", quote(host));
+        }
+        eprintln!("$ export REGISTRY_AUTH='{{\"username\":…,\"password\":…,\"serveraddress\":…}}'");
+        Ok(Shell {
+            path,
+            host: target.host.clone(),
+            auth: auth.to_string(),
+        })
+    }
+
+    fn command(&self, line: &str) -> Command {
+        let mut cmd = Command::new("sh");
+        cmd.args(["-c", line])
+            .env("PATH", &self.path)
+            .env("REGISTRY_AUTH", &self.auth)
+            .stdin(Stdio::null());
+        if let Some(host) = &self.host {
+            cmd.env("DOCKER_HOST", host).env_remove("CONTAINER_HOST");
+        }
+        cmd
+    }
+
+    /// Prints the command, runs it, fails when it fails.
+    fn run(&self, line: &str) -> Result<(), String> {
+        eprintln!("$ {line}");
+        let status = self
+            .command(line)
+            .status()
+            .map_err(|e| format!("cannot run sh: {e}"))?;
+        if status.success() {
+            Ok(())
+        } else {
+            Err(format!("`{line}` failed ({status})"))
+        }
+    }
+
+    /// Runs a command whose failure does not matter, silently.
+    fn quiet(&self, line: &str) {
+        let _ = self
+            .command(line)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+/// `value` single-quoted for sh.
+fn quote(value: &str) -> String {
+    format!("'{}'", value.replace('\'', r"'\''"))
 }

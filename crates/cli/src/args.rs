@@ -104,6 +104,8 @@ pub(crate) struct InvokeArgs {
     pub(crate) op: String,
     /// Params as name=value, typed by the spec: all=true limit=5
     /// filters='{"status":["running"]}' (arrays: a=x,y or a='["x","y"]').
+    /// `id` and `name` stand for each other as the path param (Docker says id,
+    /// Podman's compat API name).
     #[arg(value_name = "NAME=VALUE")]
     pub(crate) params: Vec<String>,
     /// The JSON body: inline JSON, @file, or - for stdin.
@@ -236,7 +238,11 @@ fn duration(text: &str) -> Result<Duration, String> {
         "" | "s" => number,
         "m" => number * 60.0,
         "h" => number * 3600.0,
-        other => return Err(format!("unknown unit `{other}` in `{text}`; use ms, s, m or h")),
+        other => {
+            return Err(format!(
+                "unknown unit `{other}` in `{text}`; use ms, s, m or h"
+            ))
+        }
     };
     Duration::try_from_secs_f64(seconds).map_err(|err| format!("`{text}`: {err}"))
 }

@@ -116,7 +116,9 @@ pub(crate) fn find<'a>(spec: &'a Spec, id: &str) -> Result<&'a Operation, CliErr
         .and_then(|v| spec::load(other, v).ok())
         .is_some_and(|s| s.operation(id).is_some());
     if elsewhere {
-        message.push_str(&format!(" ({id} is a {other} operation: add --engine {other})"));
+        message.push_str(&format!(
+            " ({id} is a {other} operation: add --engine {other})"
+        ));
     } else if near.is_empty() {
         message.push_str("; `contajners ops` lists them");
     }
@@ -158,7 +160,11 @@ fn render(op: &Operation, style: &Style) -> String {
         style.bold(op.id()),
         op.method().as_str(),
         op.path(),
-        if op.deprecated() { "  (deprecated)" } else { "" }
+        if op.deprecated() {
+            "  (deprecated)"
+        } else {
+            ""
+        }
     ));
     for line in [op.summary().trim(), op.description().trim()] {
         if !line.is_empty() {
@@ -276,7 +282,9 @@ fn table(header: [&str; 6], rows: &[[String; 6]], style: &Style) -> String {
     let mut out = style.dim(&line(header));
     out.push('\n');
     for row in rows {
-        out.push_str(&line([&row[0], &row[1], &row[2], &row[3], &row[4], &row[5]]));
+        out.push_str(&line([
+            &row[0], &row[1], &row[2], &row[3], &row[4], &row[5],
+        ]));
         out.push('\n');
     }
     out
@@ -285,7 +293,10 @@ fn table(header: [&str; 6], rows: &[[String; 6]], style: &Style) -> String {
 /// Writes to stdout at once; a closed pipe (`| head`) is no error.
 pub(crate) fn print(text: &str) -> Result<(), CliError> {
     let mut stdout = io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
         Err(err) if err.kind() != io::ErrorKind::BrokenPipe => {
             Err(CliError::io("cannot write to stdout", &err))
         }
@@ -302,10 +313,19 @@ mod tests {
         let spec = spec::load(Engine::Docker, "v1.41").expect("bundled");
         let op = find(&spec, "ContainerList").expect("in the spec");
         let text = render(op, &Style::new(false));
-        assert!(text.starts_with("ContainerList  GET /containers/json\n"), "{text}");
+        assert!(
+            text.starts_with("ContainerList  GET /containers/json\n"),
+            "{text}"
+        );
         assert!(text.contains("name "), "{text}");
-        let all = text.lines().find(|l| l.starts_with("all ")).expect("all row");
-        assert!(all.contains("query") && all.contains("boolean") && all.contains("false"), "{all}");
+        let all = text
+            .lines()
+            .find(|l| l.starts_with("all "))
+            .expect("all row");
+        assert!(
+            all.contains("query") && all.contains("boolean") && all.contains("false"),
+            "{all}"
+        );
         assert!(text.contains("body: none"), "{text}");
         assert!(text.contains("  200 "), "{text}");
         assert!(text.contains("doc: https://docs.docker.com/"), "{text}");

@@ -153,9 +153,8 @@ pub(crate) async fn negotiate(
         _ => header("API-Version"),
     };
     match server {
-        Some(version) => spec::best_match(engine, &version).map_err(|err| {
-            CliError::usage(format!("{err}; choose one with --api-version"))
-        }),
+        Some(version) => spec::best_match(engine, &version)
+            .map_err(|err| CliError::usage(format!("{err}; choose one with --api-version"))),
         None => {
             let newest = spec::versions(engine).last().map(|v| (*v).to_string());
             let newest = newest.ok_or_else(|| {
@@ -185,9 +184,15 @@ mod tests {
             ("DOCKER_HOST", "tcp://127.0.0.1:2375"),
             ("CONTAINER_HOST", "unix:///run/p.sock"),
         ]);
-        assert_eq!(resolve_host(Some("unix:///x.sock"), None, &env).uri, "unix:///x.sock");
+        assert_eq!(
+            resolve_host(Some("unix:///x.sock"), None, &env).uri,
+            "unix:///x.sock"
+        );
         assert_eq!(resolve_host(None, None, &env).uri, "tcp://127.0.0.1:2375");
-        let env = env_of(&[("DOCKER_HOST", ""), ("CONTAINER_HOST", "unix:///run/p.sock")]);
+        let env = env_of(&[
+            ("DOCKER_HOST", ""),
+            ("CONTAINER_HOST", "unix:///run/p.sock"),
+        ]);
         let target = resolve_host(None, None, &env);
         assert_eq!(target.uri, "unix:///run/p.sock");
         assert_eq!(target.engine_hint, Some(Engine::Podman));

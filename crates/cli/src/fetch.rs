@@ -33,7 +33,9 @@ pub(crate) async fn run(global: &Global, args: FetchArgs) -> Result<(), CliError
     }
     for header in &args.headers {
         let (name, value) = header.split_once(':').ok_or_else(|| {
-            CliError::usage(format!("`{header}` is not a header; write --header 'Name: value'"))
+            CliError::usage(format!(
+                "`{header}` is not a header; write --header 'Name: value'"
+            ))
         })?;
         request = request.header(name.trim(), value.trim());
     }
@@ -67,18 +69,26 @@ pub(crate) async fn run(global: &Global, args: FetchArgs) -> Result<(), CliError
                         color: look.color,
                     },
                 )),
-                Err(_) => output::raw(futures_util::stream::iter([Ok::<_, contajners::Error>(
-                    body.clone(),
-                )]))
-                .await,
+                Err(_) => {
+                    output::raw(futures_util::stream::iter([Ok::<_, contajners::Error>(
+                        body.clone(),
+                    )]))
+                    .await
+                }
             }
         }
         AsArg::Stream => {
-            let answer: StreamResponse = transport.fetch_stream(request).await.map_err(lib(args.throw))?;
+            let answer: StreamResponse = transport
+                .fetch_stream(request)
+                .await
+                .map_err(lib(args.throw))?;
             output::raw(answer).await
         }
         AsArg::Socket => {
-            let socket_answer = transport.fetch_socket(request).await.map_err(lib(args.throw))?;
+            let socket_answer = transport
+                .fetch_socket(request)
+                .await
+                .map_err(lib(args.throw))?;
             socket::bridge(socket_answer).await
         }
     }

@@ -31,9 +31,7 @@ pub(crate) async fn run(global: &Global, args: InvokeArgs) -> Result<(), CliErro
     let op = catalog::find(&spec, &args.op)?;
     let category = category_of(&spec, op, args.category.as_deref())?;
     let params = value::params(op, &args.params)?;
-    let answer = args
-        .answer
-        .map_or_else(|| default_answer(op), Into::into);
+    let answer = args.answer.map_or_else(|| default_answer(op), Into::into);
     let client = Client::builder(spec.engine(), spec.version())
         .spec(spec.clone())
         .transport(transport)
@@ -61,7 +59,10 @@ pub(crate) async fn run(global: &Global, args: InvokeArgs) -> Result<(), CliErro
         Output::Data(response) => output::data(&response, look),
         Output::Stream(streamed) => output::streamed(streamed, op.id(), look).await,
         Output::Socket(socket) => socket::bridge(socket).await,
-        _ => Err(CliError::new(Kind::Decode, "the answer has a shape this command does not know")),
+        _ => Err(CliError::new(
+            Kind::Decode,
+            "the answer has a shape this command does not know",
+        )),
     }
 }
 
@@ -106,9 +107,10 @@ fn category_of(spec: &Spec, op: &Operation, wanted: Option<&str>) -> Result<Stri
 /// events, stats, progress) or are not JSON (tar archives, raw streams),
 /// data otherwise.
 pub(crate) fn default_answer(op: &Operation) -> As {
-    let goes_on = op.params().iter().any(|p| {
-        p.location() == Location::Query && matches!(p.name(), "follow" | "stream")
-    });
+    let goes_on = op
+        .params()
+        .iter()
+        .any(|p| p.location() == Location::Query && matches!(p.name(), "follow" | "stream"));
     let not_json = op
         .produces()
         .iter()
@@ -143,9 +145,9 @@ pub(crate) async fn body(data: Option<&str>, binary: Option<&str>) -> Result<Bod
                 text
             }
             _ => match data.strip_prefix('@') {
-                Some(path) => tokio::fs::read_to_string(path)
-                    .await
-                    .map_err(|err| CliError::io(&format!("cannot read --data file {path}"), &err))?,
+                Some(path) => tokio::fs::read_to_string(path).await.map_err(|err| {
+                    CliError::io(&format!("cannot read --data file {path}"), &err)
+                })?,
                 None => data.to_string(),
             },
         };
@@ -195,8 +197,14 @@ mod tests {
     fn the_category_comes_from_the_op() {
         let spec = load(Engine::Podman, "v4.3.1").expect("bundled");
         let op = spec.operation("ContainerListLibpod").expect("op");
-        assert_eq!(category_of(&spec, op, None).expect("one"), "libpod/containers");
+        assert_eq!(
+            category_of(&spec, op, None).expect("one"),
+            "libpod/containers"
+        );
         let err = format!("{:?}", category_of(&spec, op, Some("images")).unwrap_err());
-        assert!(err.contains("the categories that have it: libpod/containers"), "{err}");
+        assert!(
+            err.contains("the categories that have it: libpod/containers"),
+            "{err}"
+        );
     }
 }

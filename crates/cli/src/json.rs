@@ -93,14 +93,32 @@ mod tests {
     #[test]
     fn compact_for_pipes_pretty_for_people() {
         let value = json!({"Id": "abc", "Ports": [], "Size": 3, "Up": true});
-        let plain = JsonStyle { pretty: false, color: false };
-        assert_eq!(render(&value, plain), "{\"Id\":\"abc\",\"Ports\":[],\"Size\":3,\"Up\":true}\n");
-        let pretty = JsonStyle { pretty: true, color: false };
+        let plain = JsonStyle {
+            pretty: false,
+            color: false,
+        };
+        assert_eq!(
+            render(&value, plain),
+            "{\"Id\":\"abc\",\"Ports\":[],\"Size\":3,\"Up\":true}\n"
+        );
+        let pretty = JsonStyle {
+            pretty: true,
+            color: false,
+        };
         assert_eq!(render(&value, pretty).lines().count(), 6);
-        let colored = render(&value, JsonStyle { pretty: true, color: true });
+        let colored = render(
+            &value,
+            JsonStyle {
+                pretty: true,
+                color: true,
+            },
+        );
         assert!(colored.contains("\x1b[32m\"abc\"\x1b[0m"), "{colored}");
         let stripped: String = strip(&colored);
-        assert_eq!(serde_json::from_str::<Value>(&stripped).expect("valid"), value);
+        assert_eq!(
+            serde_json::from_str::<Value>(&stripped).expect("valid"),
+            value
+        );
     }
 
     fn strip(text: &str) -> String {

@@ -156,7 +156,11 @@ where
             None => break,
         }
     }
-    let first: Vec<u8> = head.iter().flat_map(|c| c.iter().copied()).take(8).collect();
+    let first: Vec<u8> = head
+        .iter()
+        .flat_map(|c| c.iter().copied())
+        .take(8)
+        .collect();
     let multiplexed = first.len() == 8 && first[0] <= 2 && first[1..4] == [0, 0, 0];
     let replay = stream::iter(head.into_iter().map(Ok::<Bytes, Error>));
     let rest = chunks.map(|chunk| chunk.map_err(Into::into));

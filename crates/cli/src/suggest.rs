@@ -8,7 +8,8 @@ pub(crate) fn closest<'a>(
     max: usize,
 ) -> Vec<&'a str> {
     let wanted = wanted.to_ascii_lowercase();
-    let limit = (wanted.len() / 3).max(2);
+    // One edit for short names (`id` is no typo of `v`), more for long ones.
+    let limit = (wanted.len() / 3).max(if wanted.len() <= 3 { 1 } else { 2 });
     let mut scored: Vec<(usize, &str)> = names
         .into_iter()
         .filter_map(|name| {

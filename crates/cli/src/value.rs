@@ -18,10 +18,10 @@ pub(crate) fn params(op: &Operation, words: &[String]) -> Result<Vec<(String, Va
                 names_of(op)
             )));
         };
+        let name = alias(op, name);
         let kind = kind_of(op, name)?;
-        let value = typed(&kind, raw).map_err(|why| {
-            CliError::usage(format!("{} param `{name}`: {why}", op.id()))
-        })?;
+        let value = typed(&kind, raw)
+            .map_err(|why| CliError::usage(format!("{} param `{name}`: {why}", op.id())))?;
         match out.iter_mut().find(|(given, _)| given == name) {
             // A repeated array param adds to the array.
             Some((_, Value::Array(items))) if matches!(kind, ParamType::Array(_)) => {
@@ -34,6 +34,27 @@ pub(crate) fn params(op: &Operation, words: &[String]) -> Result<Vec<(String, Va
         }
     }
     Ok(out)
+}
+
+/// `id` and `name` stand for each other as the path param of an op that
+/// has the one and not the other: Docker calls a container's path param
+/// `id`, Podman's compat API `name`, and one command line serves both.
+fn alias<'a>(op: &'a Operation, name: &'a str) -> &'a str {
+    let has = |n: &str| op.params().iter().any(|p| p.name() == n);
+    let other = match name {
+        "id" => "name",
+        "name" => "id",
+        _ => return name,
+    };
+    let other_is_path = op
+        .params()
+        .iter()
+        .any(|p| p.name() == other && p.location() == Location::Path);
+    if !has(name) && other_is_path {
+        other
+    } else {
+        name
+    }
 }
 
 /// The type of the param `name` (path, query or header), or an error naming
@@ -97,7 +118,9 @@ fn typed(kind: &ParamType, raw: &str) -> Result<Value, String> {
             if raw.trim_start().starts_with('[') {
                 match serde_json::from_str(raw) {
                     Ok(Value::Array(items)) => Ok(Value::Array(items)),
-                    _ => Err(format!("expected a JSON array (e.g. [\"a\",\"b\"]), got `{raw}`")),
+                    _ => Err(format!(
+                        "expected a JSON array (e.g. [\"a\",\"b\"]), got `{raw}`"
+                    )),
                 }
             } else if raw.is_empty() {
                 Ok(Value::Array(Vec::new()))
@@ -110,7 +133,9 @@ fn typed(kind: &ParamType, raw: &str) -> Result<Value, String> {
         }
         ParamType::Object => serde_json::from_str(raw)
             .map_err(|err| format!("expected a JSON object (e.g. {{\"a\":[\"b\"]}}): {err}")),
-        ParamType::File => Err("a file upload param; send the file with --data-binary @FILE".into()),
+        ParamType::File => {
+            Err("a file upload param; send the file with --data-binary @FILE".into())
+        }
         // Strings that hold JSON (filters, X-Registry-Auth) go as JSON, so
         // that the library encodes them as the engine expects.
         _ => {
@@ -160,9 +185,24 @@ mod tests {
         assert!(err.contains("expected an integer"), "{err}");
         let err = format!("{:?}", params(op, &words(&["lmit=5"])).unwrap_err());
         assert!(err.contains("did you mean limit"), "{err}");
-        assert!(err.contains("its params are: all, limit, size, filters"), "{err}");
+        assert!(
+            err.contains("its params are: all, limit, size, filters"),
+            "{err}"
+        );
         let err = format!("{:?}", params(op, &words(&["all"])).unwrap_err());
         assert!(err.contains("name=value"), "{err}");
+    }
+
+    #[test]
+    fn id_and_name_stand_for_each_other_in_the_path() {
+        let podman = load(Engine::Podman, "v4.3.1").expect("bundled");
+        let start = podman.operation("ContainerStart").expect("op");
+        let got = params(start, &words(&["id=conny"])).expect("aliased");
+        assert_eq!(got, vec![("name".to_string(), json!("conny"))]);
+        let docker = load(Engine::Docker, "v1.41").expect("bundled");
+        let create = docker.operation("ContainerCreate").expect("op");
+        let got = params(create, &words(&["name=conny"])).expect("query");
+        assert_eq!(got, vec![("name".to_string(), json!("conny"))]);
     }
 
     #[test]
