@@ -21,7 +21,7 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Task {
-    /// The main job on real engines: engines up, then the `demo` example.
+    /// The main job: the seed walkthrough with the `contajners` command.
     Demo(demo::Args),
     /// Start, stop or describe the real engines that the tests run against.
     Engines(engines::Args),
