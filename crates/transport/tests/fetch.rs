@@ -203,3 +203,17 @@ async fn body_that_is_not_json_is_a_decode_error() {
     assert!(matches!(err, Error::Decode { .. }), "{err:?}");
     assert_eq!(err.to_string(), "cannot decode the body as JSON");
 }
+
+#[test]
+fn public_types_are_send_sync_as_promised() {
+    fn send_sync<T: Send + Sync>() {}
+    fn send_unpin<T: Send + Unpin>() {}
+    send_sync::<Transport>();
+    send_sync::<Error>();
+    send_sync::<contajners_transport::Response>();
+    send_unpin::<contajners_transport::StreamResponse>();
+    send_unpin::<contajners_transport::BodyStream>();
+    send_unpin::<contajners_transport::BodyReader>();
+    send_unpin::<contajners_transport::Upgraded>();
+    send_unpin::<Request>();
+}

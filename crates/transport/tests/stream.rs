@@ -161,3 +161,43 @@ async fn server_dropping_mid_body_is_an_error_not_a_short_read() {
         assert!(matches!(next, Some(Err(Error::Io { .. }))), "{next:?}");
     }
 }
+
+#[tokio::test]
+async fn a_slow_reader_slows_the_server_instead_of_filling_memory() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    const BLOCK: usize = 1024 * 1024;
+    let written = Arc::new(AtomicUsize::new(0));
+    let counter = written.clone();
+    let server = support::raw_unix(move |mut io| {
+        let counter = counter.clone();
+        async move {
+            support::read_head(&mut io).await;
+            let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", 256 * BLOCK);
+            io.write_all(head.as_bytes()).await.unwrap();
+            let block = vec![b'x'; BLOCK];
+            for _ in 0..256 {
+                if io.write_all(&block).await.is_err() {
+                    return;
+                }
+                counter.fetch_add(BLOCK, Ordering::SeqCst);
+            }
+        }
+    })
+    .await;
+    let t = Transport::new(&server.uri).unwrap();
+    let mut res = t
+        .fetch_stream(Request::new(Method::GET, "/x"))
+        .await
+        .unwrap();
+    res.next().await.unwrap().unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Only socket buffers and one read buffer may hold unread bytes.
+    let ahead = written.load(Ordering::SeqCst);
+    assert!(
+        ahead < 32 * BLOCK,
+        "the server got {ahead} bytes ahead of the reader"
+    );
+    drop(res);
+}

@@ -296,3 +296,23 @@ async fn key_formats_and_files() {
         .unwrap_err();
     assert!(err.to_string().contains("does not match"), "{err}");
 }
+
+#[tokio::test]
+async fn pkcs1_rsa_key() {
+    let ca = Ca::new("test ca");
+    let uri = https_server(&ca, &["127.0.0.1"], false, Some(&ca)).await;
+    // The fixture key, as rcgen reads it (PKCS#8) and as the user gives it (PKCS#1).
+    let pkcs8 = include_str!("fixtures/rsa-pkcs8.pem");
+    let pkcs1 = include_str!("fixtures/rsa-pkcs1.pem");
+    assert!(pkcs1.starts_with("-----BEGIN RSA PRIVATE KEY-----"));
+    let key = KeyPair::from_pem(pkcs8).unwrap();
+    let cert = CertificateParams::new(vec!["client".to_string()])
+        .unwrap()
+        .signed_by(&key, &ca.cert, &ca.key)
+        .unwrap();
+    let tls = Tls::new()
+        .ca_pem(ca.pem())
+        .client_cert_pem(cert.pem())
+        .client_key_pem(pkcs1.as_bytes().to_vec());
+    assert_eq!(ping(&uri, tls).await.unwrap(), "OK");
+}
