@@ -166,8 +166,11 @@ fn render(op: &Operation, style: &Style) -> String {
             ""
         }
     ));
-    for line in [op.summary().trim(), op.description().trim()] {
-        if !line.is_empty() {
+    let (summary, description) = (op.summary().trim(), op.description().trim());
+    for (i, line) in [summary, description].into_iter().enumerate() {
+        // Podman often repeats the summary as the description.
+        let repeated = i == 1 && line == summary;
+        if !line.is_empty() && !repeated {
             out.push_str(line);
             out.push('\n');
         }

@@ -69,12 +69,16 @@ pub(crate) async fn run(global: &Global, args: FetchArgs) -> Result<(), CliError
                         color: look.color,
                     },
                 )),
-                Err(_) => {
-                    output::raw(futures_util::stream::iter([Ok::<_, contajners::Error>(
-                        body.clone(),
-                    )]))
-                    .await
-                }
+                Err(_) => match std::str::from_utf8(body) {
+                    Ok(text) if text.ends_with('\n') => catalog_print(text),
+                    Ok(text) => catalog_print(&format!("{text}\n")),
+                    Err(_) => {
+                        output::raw(futures_util::stream::iter([Ok::<_, contajners::Error>(
+                            body.clone(),
+                        )]))
+                        .await
+                    }
+                },
             }
         }
         AsArg::Stream => {

@@ -216,7 +216,7 @@ mod tests {
             json!(["a,b"])
         );
         let spec = load(Engine::Podman, "v4.3.1").expect("bundled");
-        let op = spec.operation("ImageRemoveLibpod").expect("op");
+        let op = spec.operation("ImageDeleteAllLibpod").expect("op");
         let got = params(op, &words(&["images=a", "images=b,c"])).expect("typed");
         assert_eq!(got, vec![("images".to_string(), json!(["a", "b", "c"]))]);
     }

@@ -1,0 +1,516 @@
+//! The `contajners` command run as a process: the catalog commands without
+//! an engine, and invoke / fetch against the real engines of
+//! `cargo xtask engines up` (skipped with a note when they are not up).
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use contajners_tests::{engines, Engines};
+use serde_json::{json, Value};
+
+/// Runs the command with no colour and no host from the environment.
+fn contajners(args: &[&str]) -> Output {
+    contajners_with_stdin(args, None)
+}
+
+fn contajners_with_stdin(args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_contajners"))
+        .args(args)
+        .env_remove("DOCKER_HOST")
+        .env_remove("CONTAINER_HOST")
+        .env_remove("DOCKER_CERT_PATH")
+        .env("NO_COLOR", "1")
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the contajners binary runs");
+    if let (Some(input), Some(mut pipe)) = (stdin, child.stdin.take()) {
+        pipe.write_all(input).expect("stdin written");
+    }
+    child.wait_with_output().expect("the command ends")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Asserts success and gives stdout.
+#[track_caller]
+fn ok(out: Output) -> String {
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        out.status.code(),
+        stdout(&out),
+        stderr(&out)
+    );
+    stdout(&out)
+}
+
+/// Asserts the exit code and gives stderr.
+#[track_caller]
+fn fails_with(out: Output, code: i32) -> String {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "stdout: {}\nstderr: {}",
+        stdout(&out),
+        stderr(&out)
+    );
+    stderr(&out)
+}
+
+fn unique(prefix: &str) -> String {
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    format!("{prefix}-{}-{nanos}", std::process::id())
+}
+
+fn json_of(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+// ---- no engine needed ----
+
+#[test]
+fn ops_lists_a_category() {
+    let text = ok(contajners(&["ops", "containers"]));
+    let ops: Vec<&str> = text.lines().collect();
+    assert!(
+        ops.contains(&"ContainerList") && ops.contains(&"ContainerCreate"),
+        "{text}"
+    );
+    assert!(!ops.contains(&"ImageList"), "{text}");
+    let libpod = ok(contajners(&[
+        "--engine",
+        "podman",
+        "--api-version",
+        "v4.3.1",
+        "ops",
+        "libpod/containers",
+    ]));
+    assert!(
+        libpod.lines().any(|l| l == "ContainerCreateLibpod"),
+        "{libpod}"
+    );
+}
+
+#[test]
+fn categories_engines_and_versions_come_from_the_bundled_specs() {
+    let categories = ok(contajners(&["--engine", "podman", "categories"]));
+    assert!(
+        categories.lines().any(|l| l == "libpod/containers"),
+        "{categories}"
+    );
+    assert!(
+        categories.lines().any(|l| l == "containers"),
+        "{categories}"
+    );
+    let engines = ok(contajners(&["engines"]));
+    assert!(engines.starts_with("docker\tv1.25 … "), "{engines}");
+    assert!(engines.contains("\npodman\tv3.0.0 … "), "{engines}");
+    let versions = ok(contajners(&["versions", "docker"]));
+    assert!(versions.lines().any(|l| l == "v1.41"), "{versions}");
+}
+
+#[test]
+fn doc_shows_route_params_body_responses_and_url() {
+    let text = ok(contajners(&[
+        "--api-version",
+        "v1.41",
+        "doc",
+        "ContainerCreate",
+    ]));
+    assert!(
+        text.starts_with("ContainerCreate  POST /containers/create\n"),
+        "{text}"
+    );
+    let name = text
+        .lines()
+        .filter(|l| l.starts_with("name "))
+        .nth(1)
+        .expect("a row for name");
+    assert!(name.contains("query") && name.contains("string"), "{name}");
+    assert!(text.contains("body: application/json"), "{text}");
+    assert!(text.contains("  201 "), "{text}");
+    assert!(text.contains("doc: https://docs.docker.com/"), "{text}");
+}
+
+#[test]
+fn an_unknown_op_names_the_closest_ones() {
+    let err = fails_with(contajners(&["doc", "ContainerLsit"]), 2);
+    assert!(err.contains("did you mean ContainerList"), "{err}");
+    // invoke checks the op before connecting when engine and version are known.
+    let err = fails_with(
+        contajners(&[
+            "--engine",
+            "docker",
+            "--api-version",
+            "v1.41",
+            "-H",
+            "unix:///nonexistent.sock",
+            "invoke",
+            "ContainerLsit",
+        ]),
+        2,
+    );
+    assert!(err.contains("did you mean ContainerList"), "{err}");
+}
+
+#[test]
+fn a_mistyped_param_is_refused_before_sending() {
+    let args = [
+        "--engine",
+        "docker",
+        "--api-version",
+        "v1.41",
+        "-H",
+        "unix:///nonexistent.sock",
+        "invoke",
+        "ContainerList",
+    ];
+    let err = fails_with(contajners(&[&args[..], &["limit=five"]].concat()), 2);
+    assert!(err.contains("expected an integer"), "{err}");
+    let err = fails_with(contajners(&[&args[..], &["lmit=5"]].concat()), 2);
+    assert!(err.contains("did you mean limit"), "{err}");
+}
+
+#[test]
+fn no_answer_is_exit_code_3() {
+    let err = fails_with(
+        contajners(&[
+            "-H",
+            "unix:///nonexistent/contajners.sock",
+            "invoke",
+            "SystemPing",
+        ]),
+        3,
+    );
+    assert!(err.contains("nonexistent"), "{err}");
+}
+
+#[test]
+fn completions_for_the_shells() {
+    for shell in ["bash", "zsh", "fish"] {
+        let text = ok(contajners(&["completions", shell]));
+        assert!(
+            text.contains("contajners") && text.contains("invoke"),
+            "{shell}: {text}"
+        );
+    }
+}
+
+// ---- against the real engines ----
+
+fn docker(e: &Engines, args: &[&str]) -> Output {
+    contajners(&[&["-H", e.docker_uri.as_str()], args].concat())
+}
+
+fn podman(e: &Engines, args: &[&str]) -> Output {
+    contajners(&[&["-H", e.podman_uri.as_str()], args].concat())
+}
+
+#[test]
+fn ping_on_every_endpoint() {
+    let Some(e) = engines("cli ping_on_every_endpoint") else {
+        return;
+    };
+    assert_eq!(ok(docker(&e, &["invoke", "SystemPing"])), "OK\n");
+    assert_eq!(ok(podman(&e, &["invoke", "SystemPing"])), "OK\n");
+    let tls = contajners(&[
+        "-H",
+        &e.docker_tls_uri,
+        "--tls-ca",
+        &e.tls_ca.to_string_lossy(),
+        "--tls-cert",
+        &e.tls_cert.to_string_lossy(),
+        "--tls-key",
+        &e.tls_key.to_string_lossy(),
+        "invoke",
+        "SystemPing",
+    ]);
+    assert_eq!(ok(tls), "OK\n");
+    let tcp = contajners(&["-H", &e.podman_tcp_uri, "invoke", "SystemPing"]);
+    assert_eq!(ok(tcp), "OK\n");
+    // The raw form, unversioned path.
+    assert_eq!(ok(docker(&e, &["fetch", "GET", "/_ping"])), "OK\n");
+}
+
+#[test]
+fn container_list_with_filters_is_compact_json_in_a_pipe() {
+    let Some(e) = engines("cli container_list_with_filters") else {
+        return;
+    };
+    let name = unique("cli-list");
+    let image = e.image.clone();
+    let body =
+        json!({"Image": image, "Cmd": ["true"], "HostConfig": {"NetworkMode": "none"}}).to_string();
+    ok(docker(
+        &e,
+        &[
+            "invoke",
+            "ContainerCreate",
+            &format!("name={name}"),
+            "--data",
+            &body,
+        ],
+    ));
+    let filters = json!({"name": [name]}).to_string();
+    let listed = docker(
+        &e,
+        &[
+            "invoke",
+            "ContainerList",
+            "all=true",
+            &format!("filters={filters}"),
+        ],
+    );
+    let _ = docker(
+        &e,
+        &[
+            "invoke",
+            "ContainerDelete",
+            &format!("id={name}"),
+            "force=true",
+        ],
+    );
+    let text = ok(listed);
+    assert_eq!(text.lines().count(), 1, "compact: one line\n{text}");
+    let list = json_of(&text);
+    let names: Vec<&Value> = list.as_array().expect("an array").iter().collect();
+    assert_eq!(names.len(), 1, "{text}");
+    assert_eq!(names[0]["Names"][0], format!("/{name}"), "{text}");
+    // And the filter does filter: nothing is running under that name.
+    let running = ok(docker(
+        &e,
+        &[
+            "invoke",
+            "ContainerList",
+            &format!("filters={}", json!({"name": [name], "status": ["running"]})),
+        ],
+    ));
+    assert_eq!(json_of(&running), json!([]));
+}
+
+#[test]
+fn create_start_logs_remove_on_docker() {
+    let Some(e) = engines("cli create_start_logs_remove_on_docker") else {
+        return;
+    };
+    let name = unique("cli-docker");
+    let body = json!({
+        "Image": e.image,
+        "Cmd": ["sh", "-c", "echo to-stdout; echo to-stderr >&2"],
+        "HostConfig": {"NetworkMode": "none"},
+    })
+    .to_string();
+    let created = json_of(&ok(docker(
+        &e,
+        &[
+            "invoke",
+            "ContainerCreate",
+            &format!("name={name}"),
+            "--data",
+            &body,
+        ],
+    )));
+    assert!(
+        created["Id"].as_str().is_some_and(|id| id.len() == 64),
+        "{created}"
+    );
+    let id = format!("id={name}");
+    ok(docker(&e, &["invoke", "ContainerStart", &id]));
+    let waited = json_of(&ok(docker(&e, &["invoke", "ContainerWait", &id])));
+    assert_eq!(waited["StatusCode"], 0, "{waited}");
+    let logs = docker(
+        &e,
+        &["invoke", "ContainerLogs", &id, "stdout=true", "stderr=true"],
+    );
+    assert_eq!(logs.status.code(), Some(0), "{}", stderr(&logs));
+    assert_eq!(stdout(&logs), "to-stdout\n", "demultiplexed stdout");
+    assert_eq!(stderr(&logs), "to-stderr\n", "demultiplexed stderr");
+    ok(docker(
+        &e,
+        &["invoke", "ContainerDelete", &id, "force=true"],
+    ));
+    let gone = fails_with(docker(&e, &["invoke", "ContainerInspect", &id]), 1);
+    assert!(gone.contains("404") && gone.contains(&name), "{gone}");
+}
+
+#[test]
+fn create_start_logs_remove_on_podman_with_libpod_ops() {
+    let Some(e) = engines("cli create_start_logs_remove_on_podman") else {
+        return;
+    };
+    let name = unique("cli-podman");
+    let body = json!({
+        "name": name,
+        "image": e.image,
+        "command": ["sh", "-c", "echo to-stdout; echo to-stderr >&2"],
+        "netns": {"nsmode": "none"},
+    })
+    .to_string();
+    let created = json_of(&ok(podman(
+        &e,
+        &["invoke", "ContainerCreateLibpod", "--data", &body],
+    )));
+    assert!(
+        created["Id"].as_str().is_some_and(|id| id.len() == 64),
+        "{created}"
+    );
+    let path = format!("name={name}");
+    ok(podman(&e, &["invoke", "ContainerStartLibpod", &path]));
+    ok(podman(&e, &["invoke", "ContainerWaitLibpod", &path]));
+    let logs = podman(
+        &e,
+        &[
+            "invoke",
+            "ContainerLogsLibpod",
+            &path,
+            "stdout=true",
+            "stderr=true",
+        ],
+    );
+    assert_eq!(logs.status.code(), Some(0), "{}", stderr(&logs));
+    assert_eq!(stdout(&logs), "to-stdout\n", "demultiplexed stdout");
+    assert_eq!(stderr(&logs), "to-stderr\n", "demultiplexed stderr");
+    ok(podman(
+        &e,
+        &["invoke", "ContainerDeleteLibpod", &path, "force=true"],
+    ));
+    let exists = podman(&e, &["invoke", "ContainerExistsLibpod", &path]);
+    fails_with(exists, 1);
+}
+
+#[test]
+fn a_pull_from_the_registry_is_json_lines_in_a_pipe() {
+    let Some(e) = engines("cli a_pull_from_the_registry") else {
+        return;
+    };
+    let auth = json!({
+        "username": e.registry_user,
+        "password": e.registry_password,
+        "serveraddress": e.registry,
+    })
+    .to_string();
+    let image = format!("fromImage={}/{}", e.registry, e.image);
+    let header = format!("X-Registry-Auth={auth}");
+    for out in [
+        docker(&e, &["invoke", "ImageCreate", &image, &header]),
+        podman(&e, &["invoke", "ImageCreate", &image, &header]),
+    ] {
+        let text = ok(out);
+        let lines: Vec<Value> = text.lines().map(json_of).collect();
+        assert!(!lines.is_empty(), "no progress");
+        assert!(lines.iter().all(|l| l.is_object()), "{text}");
+        assert!(lines.iter().any(|l| l.get("status").is_some()), "{text}");
+    }
+    // Without credentials the registry refuses: the engine's message, exit 1.
+    let refused = docker(&e, &["invoke", "ImageCreate", &image]);
+    let err = fails_with(refused, 1);
+    assert!(err.contains("ImageCreate"), "{err}");
+}
+
+#[test]
+fn attach_sends_stdin_and_half_closes() {
+    let Some(e) = engines("cli attach_sends_stdin_and_half_closes") else {
+        return;
+    };
+    let name = unique("cli-attach");
+    let body = json!({
+        "Image": e.image,
+        "Cmd": ["sh", "-c", "cat - >/out"],
+        "OpenStdin": true,
+        "StdinOnce": true,
+        "AttachStdin": true,
+        "HostConfig": {"NetworkMode": "none"},
+    })
+    .to_string();
+    let id = format!("id={name}");
+    ok(docker(
+        &e,
+        &[
+            "invoke",
+            "ContainerCreate",
+            &format!("name={name}"),
+            "--data",
+            &body,
+        ],
+    ));
+    ok(docker(&e, &["invoke", "ContainerStart", &id]));
+    let attach = contajners_with_stdin(
+        &[
+            "-H",
+            &e.docker_uri,
+            "invoke",
+            "ContainerAttach",
+            &id,
+            "stdin=true",
+            "stream=true",
+        ],
+        Some(b"hello\n"),
+    );
+    let waited = docker(&e, &["invoke", "ContainerWait", &id]);
+    let archive = docker(&e, &["invoke", "ContainerArchive", &id, "path=/out"]);
+    let _ = docker(&e, &["invoke", "ContainerDelete", &id, "force=true"]);
+    ok(attach);
+    assert_eq!(json_of(&ok(waited))["StatusCode"], 0);
+    assert_eq!(archive.status.code(), Some(0), "{}", stderr(&archive));
+    let tar = archive.stdout;
+    assert!(
+        tar.windows(6).any(|w| w == b"hello\n"),
+        "the tar holds /out with hello"
+    );
+}
+
+#[test]
+fn an_engine_error_is_its_message_and_exit_1() {
+    let Some(e) = engines("cli an_engine_error") else {
+        return;
+    };
+    let missing = unique("cli-missing");
+    let err = fails_with(
+        docker(
+            &e,
+            &["invoke", "ContainerInspect", &format!("id={missing}")],
+        ),
+        1,
+    );
+    assert!(
+        err.contains("404") && err.contains("No such container"),
+        "{err}"
+    );
+    let err = fails_with(
+        podman(
+            &e,
+            &[
+                "invoke",
+                "ContainerInspectLibpod",
+                &format!("name={missing}"),
+                "--throw",
+            ],
+        ),
+        1,
+    );
+    assert!(err.contains("404"), "{err}");
+    // --throw adds the engine's whole answer.
+    assert!(
+        err.lines()
+            .any(|l| l.starts_with('{') && l.contains("\"cause\"")),
+        "{err}"
+    );
+    // Unknown op on a live engine: the closest ones.
+    let err = fails_with(docker(&e, &["invoke", "ContainerLsit"]), 2);
+    assert!(err.contains("did you mean ContainerList"), "{err}");
+}
