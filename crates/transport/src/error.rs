@@ -15,6 +15,12 @@ use crate::response::StreamResponse;
 
 /// A boxed error from below this crate (IO, TLS, HTTP protocol), kept as the
 /// source so no foreign type appears in a public variant.
+///
+/// ```
+/// let source: contajners_transport::BoxError = "reset by peer".into();
+/// let err = contajners_transport::Error::Io { during: "reading the response body", source };
+/// assert_eq!(err.to_string(), "the connection failed while reading the response body");
+/// ```
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// An error from building a [`Transport`](crate::Transport) or from a fetch.
@@ -204,6 +210,17 @@ pub struct ConnectError {
 }
 
 /// The cause of a [`ConnectError`], each with its own hint.
+///
+/// ```no_run
+/// # async fn demo(t: contajners_transport::Transport) {
+/// use contajners_transport::{ConnectErrorKind, Error, Request};
+/// if let Err(Error::Connect(e)) = t.fetch(Request::new(http::Method::GET, "/_ping")).await {
+///     if e.kind() == ConnectErrorKind::SocketMissing {
+///         eprintln!("start the engine first");
+///     }
+/// }
+/// # }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ConnectErrorKind {
@@ -305,6 +322,17 @@ pub struct TlsError {
 }
 
 /// What kind of TLS problem a [`TlsError`] is.
+///
+/// ```no_run
+/// # async fn demo(t: contajners_transport::Transport) {
+/// use contajners_transport::{Error, Request, TlsErrorKind};
+/// if let Err(Error::Tls(e)) = t.fetch(Request::new(http::Method::GET, "/_ping")).await {
+///     if e.kind() == TlsErrorKind::UnknownCa {
+///         eprintln!("give the engine's CA with Tls::ca_file");
+///     }
+/// }
+/// # }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TlsErrorKind {

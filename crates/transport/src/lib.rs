@@ -7,6 +7,13 @@
 //! [`Transport::fetch_socket`] the raw bidirectional stream an engine
 //! switches to for attach and exec.
 //!
+//! Connections are pooled and kept alive (unix and TCP alike), one pool per
+//! tokio runtime the transport is used from, so a transport can be shared by
+//! several runtimes and outlive any of them; callers outside tokio are
+//! served by a small background runtime. A runtime that uses a transport
+//! needs its IO driver enabled (as `#[tokio::main]` does); timeouts run on
+//! the background runtime and need nothing from the caller's.
+//!
 //! What it deliberately does not do: it knows nothing about engine APIs or
 //! their specs. It sends a method, a path, a query, headers and a body, and
 //! hands back what came. Versions, operations, parameters and stream framing

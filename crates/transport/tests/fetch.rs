@@ -217,3 +217,37 @@ fn public_types_are_send_sync_as_promised() {
     send_unpin::<contajners_transport::Upgraded>();
     send_unpin::<Request>();
 }
+
+#[tokio::test]
+async fn ipv6_literal_endpoint() {
+    // Loopback IPv6 may be disabled in some sandboxes; there is nothing to
+    // test without it.
+    let Ok(listener) = tokio::net::TcpListener::bind("[::1]:0").await else {
+        eprintln!("skipped ipv6_literal_endpoint: no IPv6 loopback here");
+        return;
+    };
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((io, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let service = hyper::service::service_fn(
+                    |req: hyper::Request<hyper::body::Incoming>| async move {
+                        let host = req
+                            .headers()
+                            .get("host")
+                            .and_then(|h| h.to_str().ok())
+                            .unwrap_or("")
+                            .to_string();
+                        Ok::<_, std::convert::Infallible>(reply(200, host))
+                    },
+                );
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(hyper_util::rt::TokioIo::new(io), service)
+                    .await;
+            });
+        }
+    });
+    let t = Transport::new(&format!("tcp://[::1]:{port}")).unwrap();
+    let res = t.fetch(Request::new(Method::GET, "/_ping")).await.unwrap();
+    assert_eq!(res.text().unwrap(), format!("[::1]:{port}"));
+}
