@@ -48,13 +48,22 @@ fn transport_outlives_the_runtimes_that_use_it() {
             assert_eq!(t.fetch(ping()).await.unwrap().text().unwrap(), "OK");
         }
     });
-    // Its connection dies with it; the transport must not hand it out again.
-    drop(first);
-
+    // The first runtime is alive but idle now: nothing drives its tasks. A
+    // connection it owns must not be handed to another runtime (requests on
+    // it would hang), so the second runtime gets its own.
     let second = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
+    let guard = Duration::from_secs(10);
+    second.block_on(async {
+        for _ in 0..10 {
+            let res = tokio::time::timeout(guard, t.fetch(ping())).await;
+            assert_eq!(res.expect("must not hang").unwrap().text().unwrap(), "OK");
+        }
+    });
+    // Dropping the first runtime kills its connections and nothing else.
+    drop(first);
     second.block_on(async {
         for _ in 0..10 {
             assert_eq!(t.fetch(ping()).await.unwrap().text().unwrap(), "OK");
@@ -109,47 +118,4 @@ fn block_on_without_runtime<F: std::future::Future>(fut: F) -> F::Output {
             std::task::Poll::Pending => std::thread::park(),
         }
     }
-}
-
-#[tokio::test]
-async fn no_fd_leak_after_many_requests_and_dropped_streams() {
-    let big = vec![b'x'; 4 * 1024 * 1024];
-    let server = support::unix(move |seen: support::Seen| {
-        let body = if seen.uri.path() == "/big" {
-            big.clone()
-        } else {
-            b"OK".to_vec()
-        };
-        async move { reply(200, body) }
-    })
-    .await;
-    let t = Transport::new(&server.uri).unwrap();
-    t.fetch(Request::new(Method::GET, "/_ping")).await.unwrap();
-    let before = support::open_fds();
-
-    for _ in 0..1000 {
-        t.fetch(Request::new(Method::GET, "/_ping")).await.unwrap();
-    }
-    for _ in 0..100 {
-        let mut res = t
-            .fetch_stream(Request::new(Method::GET, "/big"))
-            .await
-            .unwrap();
-        res.next().await.unwrap().unwrap();
-        // Dropped with most of the body unread: the connection must close.
-        drop(res);
-    }
-    // Closing is asynchronous (the connection task notices the drop); give
-    // it a moment, then count.
-    let mut after = support::open_fds();
-    for _ in 0..50 {
-        if after <= before + 2 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        after = support::open_fds();
-    }
-    assert!(after <= before + 2, "fds before {before}, after {after}");
-    // 100 dropped streams each cost a connection; 1000 pings did not.
-    assert!(server.accepts() <= 102, "accepts {}", server.accepts());
 }
