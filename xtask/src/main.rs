@@ -7,8 +7,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod bench;
 mod demo;
 mod engines;
+mod spec_size;
 mod test;
 mod update_specs;
 
@@ -21,10 +23,14 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Task {
+    /// Criterion benches side by side with the peers; writes benches/RESULTS.md.
+    Bench(bench::Args),
     /// The main job: the seed walkthrough with the `contajners` command.
     Demo(demo::Args),
     /// Start, stop or describe the real engines that the tests run against.
     Engines(engines::Args),
+    /// What the bundled specs add to a release binary (budget 1.5 MB).
+    SpecSize(spec_size::Args),
     /// Engines up, the whole test suite against them, engines down.
     Test(test::Args),
     /// Regenerate `specs/` from the upstream Swagger files.
@@ -34,8 +40,10 @@ enum Task {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.task {
+        Task::Bench(args) => bench::run(args),
         Task::Demo(args) => demo::run(args),
         Task::Engines(args) => engines::run(args),
+        Task::SpecSize(args) => spec_size::run(args),
         Task::Test(args) => test::run(args),
         Task::UpdateSpecs(args) => update_specs::run(args),
     };
