@@ -6,7 +6,6 @@ mod support;
 use std::time::Duration;
 
 use contajners_transport::{Request, Transport};
-use futures_util::StreamExt;
 use http::Method;
 use support::reply;
 
@@ -94,11 +93,15 @@ fn transport_outlives_the_runtimes_that_use_it() {
         }
     });
     other.join().unwrap();
+    // The runtimes' pools were reused: one connection each.
+    assert_eq!(server.accepts(), 3);
+    // Outside tokio the background runtime drives the connections. (Its
+    // pool takes a connection back asynchronously, so a quick caller may
+    // open a second one: reuse is not asserted here.)
     for _ in 0..5 {
         let res = block_on_without_runtime(t.fetch(ping())).unwrap();
         assert_eq!(res.text().unwrap(), "OK");
     }
-    assert_eq!(server.accepts(), 4);
 }
 
 /// Polls a future on this thread with no tokio runtime around.
