@@ -1,0 +1,437 @@
+//! contajners side by side with its peers, in one run (`cargo xtask bench`
+//! runs it in rounds, rotating the order of the contenders, and writes
+//! benches/RESULTS.md).
+//!
+//! Against an in-process stand-in for dockerd ([`BenchServer`]):
+//! - `peers/ping-seq`, `peers/ping-64`: `GET /v1.41/_ping`, one at a time
+//!   and 64 in flight;
+//! - `peers/logs-32KiB`, `peers/logs-128B`: a multiplexed log stream
+//!   demultiplexed, payload bytes counted;
+//!
+//! each for contajners, bollard, a bare pooled hyper-util client (the floor)
+//! and, for the streams, a raw read of the same bytes (the limit).
+//!
+//! Against the real dockerd of `cargo xtask engines up` (skipped with a note
+//! when it is not up): `engine/ping` and `engine/logs-<n>MiB` (a container
+//! that wrote n MiB), for contajners, bollard and curl; client CPU time per
+//! byte is recorded beside criterion's wall time.
+//!
+//! Also `codec/json-progress`: the JSON progress decoder on memory against
+//! serde_json's own stream deserializer.
+//!
+//! Sizes: `CONTAJNERS_BENCH_LOG_MIB` (1024), `CONTAJNERS_BENCH_SMALL_MIB`
+//! (256, the 128-byte frames), `CONTAJNERS_BENCH_ENGINE_MIB` (256).
+
+use std::time::{Duration, Instant};
+
+use bollard::query_parameters::LogsOptions;
+use bollard::Docker;
+use bytes::Bytes;
+use contajners::codec::JsonSeqDecoder;
+use contajners::{Client, Engine, Invocation};
+use contajners_benches::{
+    docker_socket, env_size, floor_client, floor_get, floor_logs, process_cpu, raw_read,
+    record_cpu, rotated, BenchServer, FloorClient, LogShape,
+};
+use criterion::{black_box, criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
+use futures_util::future::join_all;
+use futures_util::StreamExt;
+use tokio::runtime::Runtime;
+
+const MIB: u64 = 1024 * 1024;
+/// The raw reader's buffer: as large as a unix socket's send buffer.
+const RAW_BUF: usize = 256 * 1024;
+const IN_FLIGHT: usize = 64;
+
+/// The clients under test, all on the same socket.
+struct Contenders {
+    ours: Client,
+    bollard: Docker,
+    floor: FloorClient,
+}
+
+impl Contenders {
+    fn new(socket: &std::path::Path) -> Contenders {
+        let uri = format!("unix://{}", socket.display());
+        let ours = Client::builder(Engine::Docker, "v1.41")
+            .uri(&uri)
+            .build()
+            .expect("a contajners client");
+        let bollard = Docker::connect_with_unix(&uri, 600, bollard::API_DEFAULT_VERSION)
+            .expect("a bollard client");
+        Contenders {
+            ours,
+            bollard,
+            floor: floor_client(socket),
+        }
+    }
+}
+
+async fn ping_ours(client: &Client) {
+    let pong = client
+        .invoke(Invocation::new("SystemPing"))
+        .await
+        .expect("contajners ping")
+        .into_data()
+        .expect("ping data");
+    assert_eq!(pong.body().as_ref(), b"OK");
+}
+
+async fn ping_bollard(docker: &Docker) {
+    let pong = docker.ping().await.expect("bollard ping");
+    assert_eq!(pong, "OK");
+}
+
+async fn ping_floor(client: &FloorClient) {
+    let pong = floor_get(client, "/v1.41/_ping")
+        .await
+        .expect("hyper-util ping");
+    assert_eq!(pong.as_ref(), b"OK");
+}
+
+/// Payload bytes of a container's logs, demultiplexed by contajners.
+async fn logs_ours(client: &Client, id: &str) -> u64 {
+    let mut output = client
+        .invoke(
+            Invocation::new("ContainerLogs")
+                .param("id", id)
+                .param("stdout", true)
+                .param("stderr", true)
+                .as_stream()
+                .multiplexed(true),
+        )
+        .await
+        .expect("contajners logs")
+        .into_stream()
+        .expect("a stream")
+        .output();
+    let mut n = 0u64;
+    while let Some(frame) = output.next().await {
+        n += frame.expect("a frame").data.len() as u64;
+    }
+    n
+}
+
+async fn logs_bollard(docker: &Docker, id: &str) -> u64 {
+    let options = LogsOptions {
+        stdout: true,
+        stderr: true,
+        ..Default::default()
+    };
+    let mut logs = docker.logs(id, Some(options));
+    let mut n = 0u64;
+    while let Some(out) = logs.next().await {
+        n += out.expect("a bollard log frame").into_bytes().len() as u64;
+    }
+    n
+}
+
+fn ping_benches(c: &mut Criterion, rt: &Runtime, who: &Contenders, prefix: &str) {
+    let mut seq = c.benchmark_group(format!("{prefix}/ping-seq"));
+    seq.throughput(Throughput::Elements(1));
+    for name in rotated(&["contajners", "bollard", "hyper-util"]) {
+        seq.bench_function(name, |b| {
+            b.to_async(rt).iter(|| async {
+                match name {
+                    "contajners" => ping_ours(&who.ours).await,
+                    "bollard" => ping_bollard(&who.bollard).await,
+                    _ => ping_floor(&who.floor).await,
+                }
+            })
+        });
+    }
+    seq.finish();
+
+    let mut many = c.benchmark_group(format!("{prefix}/ping-{IN_FLIGHT}"));
+    many.throughput(Throughput::Elements(IN_FLIGHT as u64));
+    for name in rotated(&["contajners", "bollard", "hyper-util"]) {
+        many.bench_function(name, |b| {
+            b.to_async(rt).iter(|| async {
+                match name {
+                    "contajners" => {
+                        join_all((0..IN_FLIGHT).map(|_| ping_ours(&who.ours))).await;
+                    }
+                    "bollard" => {
+                        join_all((0..IN_FLIGHT).map(|_| ping_bollard(&who.bollard))).await;
+                    }
+                    _ => {
+                        join_all((0..IN_FLIGHT).map(|_| ping_floor(&who.floor))).await;
+                    }
+                }
+            })
+        });
+    }
+    many.finish();
+}
+
+fn stream_samples() -> usize {
+    env_size("CONTAJNERS_BENCH_STREAM_SAMPLES", 10).max(10) as usize
+}
+
+fn log_benches(c: &mut Criterion, rt: &Runtime, server: &BenchServer, who: &Contenders) {
+    for (group, id) in [("logs-32KiB", "x"), ("logs-128B", "small")] {
+        let Some((raw, payload, wire)) = server.raw(id) else {
+            continue;
+        };
+        let path = format!("/v1.41/containers/{id}/logs?stdout=1&stderr=1");
+        let mut g = c.benchmark_group(format!("peers/{group}"));
+        g.sampling_mode(SamplingMode::Flat)
+            .sample_size(stream_samples())
+            .throughput(Throughput::Bytes(payload));
+        for name in rotated(&["contajners", "bollard", "hyper-util", "raw-socket"]) {
+            g.bench_function(name, |b| {
+                b.to_async(rt).iter(|| async {
+                    let n = match name {
+                        "contajners" => logs_ours(&who.ours, id).await,
+                        "bollard" => logs_bollard(&who.bollard, id).await,
+                        "hyper-util" => floor_logs(&who.floor, &path).await.expect("floor logs"),
+                        _ => {
+                            let n = raw_read(raw, RAW_BUF).await.expect("raw read");
+                            assert_eq!(n, wire, "raw bytes");
+                            payload
+                        }
+                    };
+                    assert_eq!(n, payload, "{name}: payload bytes");
+                })
+            });
+        }
+        g.finish();
+    }
+}
+
+fn in_process(c: &mut Criterion) {
+    let shapes = vec![
+        LogShape {
+            id: "x",
+            frame_len: 32 * 1024,
+            payload: env_size("CONTAJNERS_BENCH_LOG_MIB", 1024) * MIB,
+        },
+        LogShape {
+            id: "small",
+            frame_len: 128,
+            payload: env_size("CONTAJNERS_BENCH_SMALL_MIB", 256) * MIB,
+        },
+    ];
+    let server = BenchServer::start(shapes).expect("the bench server");
+    let rt = Runtime::new().expect("the client runtime");
+    let who = Contenders::new(server.path());
+    ping_benches(c, &rt, &who, "peers");
+    log_benches(c, &rt, &server, &who);
+}
+
+/// A pull's progress as dockerd writes it: one JSON object per line.
+fn progress_body(lines: usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    for i in 0..lines {
+        let layer = format!("{:012x}", i % 7);
+        let line = serde_json::json!({
+            "status": "Downloading",
+            "progressDetail": {"current": i * 32768, "total": 3_407_872},
+            "progress": format!("[=====>        ] {}kB/3.408MB", i % 3400),
+            "id": layer,
+        });
+        out.extend_from_slice(line.to_string().as_bytes());
+        out.extend_from_slice(b"\r\n");
+    }
+    out
+}
+
+fn json_progress(c: &mut Criterion) {
+    let body = progress_body(20_000);
+    // Random splits of 1 B to 4 KiB, fixed seed: the way a socket delivers.
+    let mut chunks = Vec::new();
+    let mut seed = 0x5eed_u64;
+    let mut at = 0;
+    while at < body.len() {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let len = (1 + (seed % 4096) as usize).min(body.len() - at);
+        chunks.push(Bytes::copy_from_slice(&body[at..at + len]));
+        at += len;
+    }
+    let mut g = c.benchmark_group("codec/json-progress");
+    g.throughput(Throughput::Bytes(body.len() as u64));
+    g.bench_function("contajners", |b| {
+        b.iter(|| {
+            let mut decoder = JsonSeqDecoder::new();
+            let mut n = 0usize;
+            for chunk in &chunks {
+                decoder.push(black_box(chunk));
+                while let Some(value) = decoder.next_value() {
+                    n += usize::from(value.is_ok());
+                }
+            }
+            assert_eq!(n, 20_000);
+        })
+    });
+    g.bench_function("serde_json-stream", |b| {
+        b.iter(|| {
+            let values = serde_json::Deserializer::from_slice(black_box(&body))
+                .into_iter::<serde_json::Value>();
+            assert_eq!(values.filter(Result::is_ok).count(), 20_000);
+        })
+    });
+    g.finish();
+}
+
+const ENGINE_CONTAINER: &str = "contajners-bench-logs";
+
+/// A stopped container that wrote `bytes` of 4 KiB lines to stdout, made
+/// once (network mode none) and kept for later runs.
+async fn logs_container(client: &Client, bytes: u64) -> Result<(), String> {
+    let name = format!("{ENGINE_CONTAINER}-{}m", bytes / MIB);
+    let inspect = client
+        .invoke(Invocation::new("ContainerInspect").param("id", name.as_str()))
+        .await
+        .map_err(|e| e.to_string())?
+        .into_data()
+        .map_err(|e| e.to_string())?;
+    let state = inspect.json().map(|j| j["State"].clone());
+    let done = state
+        .as_ref()
+        .is_some_and(|s| s["Status"] == "exited" && s["ExitCode"] == 0);
+    if inspect.status().is_success() && done {
+        return Ok(());
+    }
+    if inspect.status().is_success() {
+        let _ = client
+            .invoke(
+                Invocation::new("ContainerDelete")
+                    .param("id", name.as_str())
+                    .param("force", true),
+            )
+            .await;
+    }
+    let script = format!("yes \"$(printf '%4095s' '' | tr ' ' x)\" | head -c {bytes}");
+    let steps = [
+        Invocation::new("ContainerCreate")
+            .param("name", name.as_str())
+            .data(serde_json::json!({
+                "Image": "busybox:musl",
+                "Cmd": ["sh", "-c", script],
+                "HostConfig": {"NetworkMode": "none"}
+            })),
+        Invocation::new("ContainerStart").param("id", name.as_str()),
+        Invocation::new("ContainerWait").param("id", name.as_str()),
+    ];
+    eprintln!("making {name}: writing {} MiB of logs", bytes / MIB);
+    for step in steps {
+        client
+            .invoke(step.throw_exceptions(true))
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+/// CPU ticks (user and system) of this process's waited-for children.
+fn children_cpu() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which may hold spaces): cutime and
+    // cstime are fields 16 and 17 of the whole line.
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let ticks: u64 = rest
+        .split_whitespace()
+        .skip(13)
+        .take(2)
+        .filter_map(|t| t.parse::<u64>().ok())
+        .sum();
+    Duration::from_millis(ticks * 10)
+}
+
+fn curl(args: &[&str]) -> u64 {
+    let out = std::process::Command::new("curl")
+        .args(["-sS", "--fail", "-o", "/dev/null", "-w", "%{size_download}"])
+        .args(args)
+        .output()
+        .expect("curl runs");
+    assert!(out.status.success(), "curl failed: {out:?}");
+    String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse()
+        .unwrap_or(0)
+}
+
+fn real_engine(c: &mut Criterion) {
+    let Some(socket) = docker_socket() else {
+        return;
+    };
+    let rt = Runtime::new().expect("the client runtime");
+    let who = Contenders::new(&socket);
+    let sock = socket.display().to_string();
+    if let Err(e) = rt.block_on(who.ours.invoke(Invocation::new("SystemPing"))) {
+        eprintln!("note: dockerd at {sock} does not answer ({e}): real-engine benches skipped");
+        return;
+    }
+    ping_benches(c, &rt, &who, "engine");
+    let mut g = c.benchmark_group("engine/ping-seq");
+    g.bench_function("curl", |b| {
+        b.iter(|| curl(&["--unix-socket", &sock, "http://localhost/v1.41/_ping"]))
+    });
+    g.finish();
+
+    // `cargo xtask bench` runs the slow real log stream in its first round only.
+    if env_size("CONTAJNERS_BENCH_ENGINE_LOGS", 1) == 0 {
+        return;
+    }
+    let bytes = env_size("CONTAJNERS_BENCH_ENGINE_MIB", 256) * MIB;
+    if let Err(e) = rt.block_on(logs_container(&who.ours, bytes)) {
+        eprintln!("note: cannot make the logs container: {e}; engine logs skipped");
+        return;
+    }
+    let id = format!("{ENGINE_CONTAINER}-{}m", bytes / MIB);
+    let url = format!("http://localhost/v1.41/containers/{id}/logs?stdout=1&stderr=1");
+    let group = format!("engine/logs-{}MiB", bytes / MIB);
+    let mut g = c.benchmark_group(&group);
+    g.sampling_mode(SamplingMode::Flat)
+        .sample_size(stream_samples())
+        .throughput(Throughput::Bytes(bytes));
+    for name in rotated(&["contajners", "bollard", "curl"]) {
+        g.bench_function(name, |b| {
+            b.iter_custom(|iters| {
+                let (mut wall, mut cpu) = (Duration::ZERO, Duration::ZERO);
+                for _ in 0..iters {
+                    let start = Instant::now();
+                    let (cpu0, child0) = (process_cpu(), children_cpu());
+                    let n = match name {
+                        "contajners" => rt.block_on(logs_ours(&who.ours, &id)),
+                        "bollard" => rt.block_on(logs_bollard(&who.bollard, &id)),
+                        _ => curl(&["--unix-socket", &sock, &url]),
+                    };
+                    let spent = wall_and_cpu(name, start, cpu0, child0);
+                    wall += spent.0;
+                    cpu += spent.1;
+                    // curl counts the bytes on the wire, frame headers too.
+                    let expected = if name == "curl" {
+                        bytes + bytes / 4096 * 8
+                    } else {
+                        bytes
+                    };
+                    assert_eq!(n, expected, "{name}: bytes of {id}");
+                }
+                record_cpu(&format!("{group}/{name}"), bytes * iters, cpu, wall);
+                wall
+            })
+        });
+    }
+    g.finish();
+}
+
+fn wall_and_cpu(
+    name: &str,
+    start: Instant,
+    cpu0: Duration,
+    child0: Duration,
+) -> (Duration, Duration) {
+    let wall = start.elapsed();
+    let cpu = if name == "curl" {
+        children_cpu().saturating_sub(child0)
+    } else {
+        process_cpu().saturating_sub(cpu0)
+    };
+    (wall, cpu)
+}
+
+criterion_group!(benches, json_progress, in_process, real_engine);
+criterion_main!(benches);
