@@ -3,7 +3,8 @@
 use serde_json::{json, Value};
 
 /// Credentials for a registry, given as the `X-Registry-Auth` param of a
-/// pull or push; sent as base64url JSON, as the engines expect.
+/// pull or push; sent as base64url JSON, as the engines expect (encoded once,
+/// here, not on every call).
 ///
 /// ```
 /// use contajners_dispatch::{Invocation, RegistryAuth};
@@ -16,6 +17,7 @@ use serde_json::{json, Value};
 #[derive(Clone, PartialEq, Eq)]
 pub struct RegistryAuth {
     value: Value,
+    header: String,
 }
 
 impl RegistryAuth {
@@ -26,9 +28,11 @@ impl RegistryAuth {
     /// let auth = contajners_dispatch::RegistryAuth::new("user", "password", "127.0.0.1:5000");
     /// ```
     pub fn new(username: &str, password: &str, serveraddress: &str) -> Self {
-        RegistryAuth {
-            value: json!({"username": username, "password": password, "serveraddress": serveraddress}),
-        }
+        Self::from_json(json!({
+            "username": username,
+            "password": password,
+            "serveraddress": serveraddress
+        }))
     }
 
     /// An identity token from a previous login (`SystemAuth`).
@@ -37,9 +41,26 @@ impl RegistryAuth {
     /// let auth = contajners_dispatch::RegistryAuth::identity_token("eyJ…");
     /// ```
     pub fn identity_token(token: &str) -> Self {
-        RegistryAuth {
-            value: json!({"identitytoken": token}),
-        }
+        Self::from_json(json!({"identitytoken": token}))
+    }
+
+    fn from_json(value: Value) -> Self {
+        let header = crate::request::registry_header(&value);
+        RegistryAuth { value, header }
+    }
+
+    /// The header value: base64url of the JSON credentials.
+    ///
+    /// ```
+    /// use base64::Engine as _;
+    /// let auth = contajners_dispatch::RegistryAuth::new("u", "p", "127.0.0.1:5000");
+    /// let json = base64::engine::general_purpose::URL_SAFE.decode(auth.header())?;
+    /// let json: serde_json::Value = serde_json::from_slice(&json)?;
+    /// assert_eq!(json, serde_json::json!({"username": "u", "password": "p", "serveraddress": "127.0.0.1:5000"}));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn header(&self) -> &str {
+        &self.header
     }
 
     /// The `X-Registry-Config` of a build: these credentials for their
@@ -75,7 +96,8 @@ impl std::fmt::Debug for RegistryAuth {
 }
 
 impl From<RegistryAuth> for Value {
+    /// The encoded header value, sent as is.
     fn from(auth: RegistryAuth) -> Value {
-        auth.value
+        Value::String(auth.header)
     }
 }

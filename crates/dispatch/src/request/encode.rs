@@ -24,11 +24,7 @@ pub(crate) fn encode<'a>(
 ) -> Result<Encoded<'a>, RequestError> {
     if param.location() == Location::Header && is_registry_header(param.name()) {
         if let Value::Object(_) = value {
-            // The engine decodes these with base64.URLEncoding: standard
-            // base64 breaks for credentials whose encoding has + or /.
-            let json = value.to_string();
-            let text = base64::engine::general_purpose::URL_SAFE.encode(json);
-            return Ok(Encoded::One(Cow::Owned(text)));
+            return Ok(Encoded::One(Cow::Owned(registry_header(value))));
         }
     }
     match param.kind() {
@@ -54,6 +50,19 @@ pub(crate) fn encode<'a>(
     }
 }
 
+/// The base64url JSON the engines expect in `X-Registry-Auth` and
+/// `X-Registry-Config`. They decode it with `base64.URLEncoding`: standard
+/// base64 breaks for credentials whose encoding has `+` or `/`.
+pub(crate) fn registry_header(value: &Value) -> String {
+    base64::engine::general_purpose::URL_SAFE.encode(json_text(value))
+}
+
+/// Compact JSON, written straight to bytes (faster than `Display`).
+fn json_text(value: &Value) -> String {
+    // Serializing a `Value` to a string cannot fail: its keys are strings.
+    serde_json::to_string(value).unwrap_or_default()
+}
+
 /// `X-Registry-Auth` and `X-Registry-Config`: objects become base64url JSON.
 fn is_registry_header(name: &str) -> bool {
     name.eq_ignore_ascii_case("X-Registry-Auth") || name.eq_ignore_ascii_case("X-Registry-Config")
@@ -71,7 +80,7 @@ fn scalar<'a>(
         // A JSON object or array for a string param (filters, labels,
         // buildargs, …) is what the engine expects JSON-encoded.
         (ParamType::String | ParamType::Object, Value::Object(_) | Value::Array(_)) => {
-            Cow::Owned(value.to_string())
+            Cow::Owned(json_text(value))
         }
         (ParamType::Object, Value::String(s)) => Cow::Borrowed(s.as_str()),
         (ParamType::Boolean, Value::Bool(b)) => Cow::Borrowed(if *b { "true" } else { "false" }),

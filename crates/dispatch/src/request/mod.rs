@@ -18,6 +18,8 @@ use tokio::io::AsyncRead;
 use crate::error::RequestError;
 use encode::{encode, Encoded};
 
+pub(crate) use encode::registry_header;
+
 /// The request body of an invocation (the seed's `:data`).
 ///
 /// ```
