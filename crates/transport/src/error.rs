@@ -107,10 +107,11 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::InvalidRequest { source, .. } => source.as_deref().map(|e| e as _),
-            Error::Connect(e) => Some(e),
-            Error::Tls(e) => Some(e),
+            // These display exactly as the wrapped error does, so the chain
+            // goes on from its source rather than printing it twice.
+            Error::Connect(e) => e.source(),
+            Error::Tls(e) => e.source(),
             Error::Io { source, .. } | Error::Decode { source, .. } => Some(source.as_ref()),
-            Error::Status(e) => Some(e),
             _ => None,
         }
     }

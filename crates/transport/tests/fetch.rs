@@ -251,3 +251,23 @@ async fn ipv6_literal_endpoint() {
     let res = t.fetch(Request::new(Method::GET, "/_ping")).await.unwrap();
     assert_eq!(res.text().unwrap(), format!("[::1]:{port}"));
 }
+
+#[tokio::test]
+async fn error_chain_never_repeats_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = Transport::new(&format!("unix://{}/nope.sock", dir.path().display()))
+        .unwrap()
+        .fetch(Request::new(Method::GET, "/_ping"))
+        .await
+        .unwrap_err();
+    let mut lines = vec![err.to_string()];
+    let mut source = std::error::Error::source(&err);
+    while let Some(e) = source {
+        lines.push(e.to_string());
+        source = e.source();
+    }
+    // "cannot connect to …: the socket does not exist; …", then the OS's words.
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert_ne!(lines[0], lines[1]);
+    assert!(!lines[0].contains(&lines[1]), "{lines:?}");
+}
