@@ -15,12 +15,22 @@ use std::process::ExitCode;
 
 use contajners_spec::{compact, Engine, Spec};
 
+mod online;
+
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
     /// Folder holding `docker/v<version>.yaml` and `podman/v<version>.yaml`
     /// [default: ../shared/upstream-specs beside the workspace].
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["online", "base_url"])]
     from: Option<PathBuf>,
+    /// Download the files from the official locations instead (the
+    /// versions already in `specs/`, or `--version`).
+    #[arg(long)]
+    online: bool,
+    /// Download from `URL/<engine>/<version>.yaml` instead of the official
+    /// locations (a mirror, or a test server); implies `--online`.
+    #[arg(long, value_name = "URL")]
+    base_url: Option<String>,
     /// Refresh only this engine (`docker` or `podman`).
     #[arg(long)]
     engine: Option<Engine>,
@@ -34,13 +44,23 @@ pub(crate) struct Args {
 
 pub(crate) fn run(args: Args) -> Result<ExitCode, String> {
     let root = crate::workspace_root();
-    let from = match &args.from {
-        Some(dir) => dir.clone(),
-        None => root.join("../shared/upstream-specs"),
+    let out_dir = root.join("specs");
+    // Declared here so that the downloads outlive the update that reads them.
+    let download_dir;
+    let from = if args.online || args.base_url.is_some() {
+        download_dir = DownloadDir::new()?;
+        let wanted = online_versions(args.engine, args.version.as_deref(), &out_dir)?;
+        online::download(&wanted, args.base_url.as_deref(), &download_dir.0)?;
+        download_dir.0.clone()
+    } else {
+        match &args.from {
+            Some(dir) => dir.clone(),
+            None => root.join("../shared/upstream-specs"),
+        }
     };
     let stale = update(
         &from,
-        &root.join("specs"),
+        &out_dir,
         args.engine,
         args.version.as_deref(),
         args.check,
@@ -49,11 +69,83 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, String> {
         return Ok(ExitCode::SUCCESS);
     }
     eprintln!(
-        "error: {} differ from a fresh generation; run `cargo xtask update-specs{}` and commit the result",
+        "error: {} {} from a fresh generation; run `cargo xtask update-specs{}` and commit the result",
         stale.join(", "),
-        args.from.as_ref().map(|d| format!(" --from {}", d.display())).unwrap_or_default()
+        if stale.len() == 1 { "differs" } else { "differ" },
+        rerun_args(&args)
     );
     Ok(ExitCode::FAILURE)
+}
+
+/// The arguments that reproduce this run without `--check`.
+fn rerun_args(args: &Args) -> String {
+    let mut out = String::new();
+    if let Some(dir) = &args.from {
+        out.push_str(&format!(" --from {}", dir.display()));
+    }
+    if let Some(url) = &args.base_url {
+        out.push_str(&format!(" --base-url {url}"));
+    } else if args.online {
+        out.push_str(" --online");
+    }
+    if let Some(engine) = args.engine {
+        out.push_str(&format!(" --engine {engine}"));
+    }
+    if let Some(version) = &args.version {
+        out.push_str(&format!(" --version {version}"));
+    }
+    out
+}
+
+/// What to download: `--version` of `--engine` (plus the version its ids are
+/// aligned with), else every version already in `specs/` of the engines.
+fn online_versions(
+    engine: Option<Engine>,
+    version: Option<&str>,
+    out_dir: &Path,
+) -> Result<Vec<(Engine, String)>, String> {
+    let engines: Vec<Engine> = engine.map_or_else(|| Engine::ALL.to_vec(), |e| vec![e]);
+    let mut wanted = Vec::new();
+    for engine in engines {
+        if let Some(v) = version {
+            let v = format!("v{}", v.trim_start_matches('v'));
+            if let Some(reference) = Spec::new(engine, &v, Vec::new()).id_reference() {
+                wanted.push((engine, reference.to_owned()));
+            }
+            wanted.push((engine, v));
+            continue;
+        }
+        let file = out_dir.join(format!("{engine}.compact"));
+        let text = fs::read_to_string(&file).map_err(|e| {
+            format!(
+                "cannot read {} to know which versions to download ({e}); pass --version",
+                file.display()
+            )
+        })?;
+        for spec in compact::decode(&text).map_err(|e| format!("{}: {e}", file.display()))? {
+            wanted.push((engine, spec.version().to_owned()));
+        }
+    }
+    Ok(wanted)
+}
+
+/// A temporary folder for downloads, removed when dropped.
+struct DownloadDir(PathBuf);
+
+impl DownloadDir {
+    fn new() -> Result<DownloadDir, String> {
+        let dir =
+            std::env::temp_dir().join(format!("contajners-upstream-specs-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        Ok(DownloadDir(dir))
+    }
+}
+
+impl Drop for DownloadDir {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
 }
 
 /// Regenerates (or, with `check`, compares) `out_dir/<engine>.compact`;
@@ -313,5 +405,77 @@ mod tests {
         let err = update(&out.path().join("absent"), out.path(), None, None, false)
             .expect_err("no folder");
         assert!(err.contains("--from"), "{err}");
+    }
+
+    /// Serves `files` (request path → body) over HTTP/1.1 on 127.0.0.1,
+    /// one request per connection; unknown paths get a 404.
+    fn serve(files: Vec<(String, String)>) -> String {
+        use std::io::{BufRead, BufReader, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+                let mut request_line = String::new();
+                if reader.read_line(&mut request_line).is_err() {
+                    continue;
+                }
+                let mut line = String::new();
+                while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                    line.clear();
+                }
+                let path = request_line.split(' ').nth(1).unwrap_or("");
+                let (status, body) = match files.iter().find(|(p, _)| p == path) {
+                    Some((_, body)) => ("200 OK", body.as_str()),
+                    None => ("404 Not Found", "not here"),
+                };
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+        });
+        format!("http://{addr}/mirror")
+    }
+
+    #[test]
+    fn online_mode_downloads_through_the_transport() {
+        let base = serve(vec![
+            ("/mirror/docker/v1.40.yaml".to_owned(), V1.to_owned()),
+            ("/mirror/docker/v1.41.yaml".to_owned(), V2.to_owned()),
+        ]);
+        let downloaded = tempdir();
+        let wanted = [
+            (Engine::Docker, "v1.40".to_owned()),
+            (Engine::Docker, "v1.41".to_owned()),
+        ];
+        online::download(&wanted, Some(&base), downloaded.path()).expect("downloads");
+
+        let offline = folder(&[("v1.40.yaml", V1), ("v1.41.yaml", V2)]);
+        let (a, b) = (tempdir(), tempdir());
+        update(
+            downloaded.path(),
+            a.path(),
+            Some(Engine::Docker),
+            None,
+            false,
+        )
+        .expect("from download");
+        update(offline.path(), b.path(), Some(Engine::Docker), None, false).expect("from folder");
+        let read = |d: &TempDir| fs::read(d.path().join("docker.compact")).expect("written");
+        assert_eq!(read(&a), read(&b));
+
+        let err = online::download(
+            &[(Engine::Docker, "v9.99".to_owned())],
+            Some(&base),
+            downloaded.path(),
+        )
+        .expect_err("404");
+        assert!(
+            err.contains("/mirror/docker/v9.99.yaml") && err.contains("404"),
+            "{err}"
+        );
     }
 }
