@@ -65,6 +65,14 @@ impl Progress {
             }
             return;
         };
+        // Docker names the tag or repository, not a layer, in these.
+        if ["Pulling from", "The push refers to"]
+            .iter()
+            .any(|p| status.starts_with(p))
+        {
+            let _ = self.multi.println(format!("{id}: {status}"));
+            return;
+        }
         let bar = self.bars.entry(id.to_string()).or_insert_with(|| {
             let bar = self.multi.add(ProgressBar::new_spinner());
             bar.set_style(self.spinner.clone());
