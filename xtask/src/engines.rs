@@ -20,6 +20,7 @@ mod http;
 mod image;
 mod layout;
 pub(crate) mod lock;
+mod outside;
 mod packages;
 mod podman;
 mod proc;
@@ -132,6 +133,7 @@ pub(crate) fn down(layout: &Layout) -> Result<(), String> {
     proc::stop_all(layout)?;
     proc::unmount_all(layout)?;
     proc::remove_cgroups(layout);
+    outside::remove_created(layout);
     for dir in [layout.sockets(), layout.state()] {
         if dir.exists() {
             std::fs::remove_dir_all(dir)
@@ -144,6 +146,7 @@ pub(crate) fn down(layout: &Layout) -> Result<(), String> {
 
 fn start(layout: &Layout) -> Result<Vars, String> {
     layout.create_dirs()?;
+    outside::record_absent(layout)?;
     let tls = tls::generate(layout)?;
     let ports = layout::free_ports::<3>()?;
     let [docker_port, podman_port, registry_port] = ports;
