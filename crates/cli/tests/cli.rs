@@ -514,3 +514,70 @@ fn an_engine_error_is_its_message_and_exit_1() {
     let err = fails_with(docker(&e, &["invoke", "ContainerLsit"]), 2);
     assert!(err.contains("did you mean ContainerList"), "{err}");
 }
+
+/// A build context holding only a Dockerfile, as a tar file.
+fn context(dockerfile: &str) -> tempfile::NamedTempFile {
+    let file = tempfile::NamedTempFile::new().expect("a temp file");
+    let mut builder = tar::Builder::new(file.reopen().expect("reopened"));
+    let mut header = tar::Header::new_gnu();
+    header.set_size(dockerfile.len() as u64);
+    header.set_mode(0o644);
+    header.set_cksum();
+    builder
+        .append_data(&mut header, "Dockerfile", dockerfile.as_bytes())
+        .expect("appended");
+    builder.finish().expect("finished");
+    file
+}
+
+#[test]
+fn a_build_streams_its_context_and_an_in_band_error_exits_1() {
+    let Some(e) = engines("cli a_build_streams_its_context") else {
+        return;
+    };
+    let tag = unique("cli-built");
+    let good = context(&format!("FROM {}\nRUN echo built > /built\n", e.image));
+    let data = format!("@{}", good.path().display());
+    let built = docker(
+        &e,
+        &[
+            "invoke",
+            "ImageBuild",
+            &format!("t={tag}:1"),
+            "networkmode=none",
+            "--data-binary",
+            &data,
+        ],
+    );
+    let _ = docker(&e, &["invoke", "ImageDelete", &format!("name={tag}:1")]);
+    let text = ok(built);
+    let lines: Vec<Value> = text.lines().map(json_of).collect();
+    assert!(
+        lines.iter().any(|l| l["stream"]
+            .as_str()
+            .is_some_and(|s| s.contains("Successfully tagged"))),
+        "{text}"
+    );
+    // The engine fails the build after its 200: an error inside the stream.
+    let bad = context(&format!("FROM {}\nRUN exit 3\n", e.image));
+    let data = format!("@{}", bad.path().display());
+    let failed = docker(
+        &e,
+        &[
+            "invoke",
+            "ImageBuild",
+            "networkmode=none",
+            "--data-binary",
+            &data,
+        ],
+    );
+    let out = stdout(&failed);
+    let err = fails_with(failed, 1);
+    assert!(
+        err.contains("in the stream") && err.contains("returned a non-zero code: 3"),
+        "{err}"
+    );
+    // Piped, the error object is passed through like every other line.
+    let last = out.lines().last().map(json_of).unwrap_or(Value::Null);
+    assert!(last.get("errorDetail").is_some(), "{out}");
+}
