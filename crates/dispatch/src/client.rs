@@ -231,10 +231,16 @@ impl Client {
             As::Data => Ok(Output::Data(Response::new(
                 self.transport.fetch(req).await?,
             ))),
-            As::Stream => Ok(Output::Stream(Streamed::new(
-                self.transport.fetch_stream(req).await?,
-                multiplexed,
-            ))),
+            As::Stream => {
+                let labels_raw = self.spec.engine() == Engine::Docker
+                    && contajners_spec::compare_versions(self.spec.version(), "v1.42").is_ge();
+                let stream = self.transport.fetch_stream(req).await?;
+                Ok(Output::Stream(Streamed::new(
+                    stream,
+                    multiplexed,
+                    labels_raw,
+                )))
+            }
             As::Socket => Ok(Output::Socket(self.transport.fetch_socket(req).await?)),
         }
     }

@@ -224,6 +224,8 @@ fn decode(body: &Bytes) -> Payload {
 
 /// The Content-Type with which Docker (API >= 1.42) labels stdcopy streams.
 const MULTIPLEXED: &str = "application/vnd.docker.multiplexed-stream";
+/// The Content-Type of an unframed (TTY) stream, from API 1.42 on.
+const RAW: &str = "application/vnd.docker.raw-stream";
 
 /// A streamed answer: status, headers and the body as it comes.
 ///
@@ -237,16 +239,22 @@ pub struct Streamed {
 }
 
 impl Streamed {
-    pub(crate) fn new(inner: StreamResponse, caller_says: Option<bool>) -> Self {
-        let labelled = inner
+    /// `labels_raw`: whether this engine's `raw-stream` label can be
+    /// trusted to mean "not multiplexed" (Docker from API 1.42; before, it
+    /// labels every stream raw).
+    pub(crate) fn new(inner: StreamResponse, caller_says: Option<bool>, labels_raw: bool) -> Self {
+        let content_type = inner
             .headers()
             .get(http::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .map(|v| v.starts_with(MULTIPLEXED));
-        // The engine's label wins; without one, the caller's word.
-        let multiplexed = match labelled {
-            Some(true) => true,
-            _ => caller_says.unwrap_or(false),
+            .unwrap_or("");
+        // The engine's word wins when it has one; else the caller's.
+        let multiplexed = if content_type.starts_with(MULTIPLEXED) {
+            true
+        } else if labels_raw && content_type.starts_with(RAW) {
+            false
+        } else {
+            caller_says.unwrap_or(false)
         };
         Streamed { inner, multiplexed }
     }

@@ -59,7 +59,11 @@ impl Recorder {
     }
 
     fn client(&self, category: &str) -> Client {
-        Client::builder(Engine::Docker, "v1.41")
+        self.client_of(category, "v1.41")
+    }
+
+    fn client_of(&self, category: &str, version: &str) -> Client {
+        Client::builder(Engine::Docker, version)
             .category(category)
             .uri(self.uri.clone())
             .build()
@@ -300,4 +304,43 @@ async fn streams_are_demultiplexed_when_the_engine_says_so() {
             ("stdout", b"2\n")
         ]
     );
+}
+
+#[tokio::test]
+async fn raw_label_is_trusted_only_from_api_1_42() {
+    let server = Recorder::start((
+        "200 OK",
+        "application/vnd.docker.raw-stream",
+        b"plain\n".to_vec(),
+    ))
+    .await;
+    let logs = |version: &str, multiplexed: Option<bool>| {
+        let client = server.client_of("containers", version);
+        let mut invocation = Invocation::new("ContainerLogs")
+            .param("id", "conny")
+            .as_stream();
+        if let Some(on) = multiplexed {
+            invocation = invocation.multiplexed(on);
+        }
+        async move {
+            client
+                .invoke(invocation)
+                .await
+                .and_then(|o| o.into_stream())
+        }
+    };
+    // API 1.41 labels every stream raw: the caller's word decides.
+    let old = logs("v1.41", Some(true)).await.expect("stream");
+    assert!(old.is_multiplexed());
+    let unsaid = logs("v1.41", None).await.expect("stream");
+    assert!(!unsaid.is_multiplexed());
+    let frames: Vec<_> = unsaid.output().try_collect().await.expect("raw output");
+    assert_eq!(frames.len(), 1);
+    assert_eq!(
+        (frames[0].stream.as_str(), &frames[0].data[..]),
+        ("stdout", &b"plain\n"[..])
+    );
+    // From 1.42 a raw label means a TTY: not multiplexed, whatever was said.
+    let new = logs("v1.43", Some(true)).await.expect("stream");
+    assert!(!new.is_multiplexed());
 }
