@@ -260,3 +260,28 @@ fn bodies_get_their_content_type() -> Result<(), RequestError> {
     );
     Ok(())
 }
+
+proptest::proptest! {
+    /// Whatever the id, it stays one segment: the route keeps its shape and
+    /// the segment decodes back to the id; ids that cannot are refused.
+    #[test]
+    fn a_path_value_never_changes_the_route(id in "[a-z0-9./?#%: -]{0,12}") {
+        let op = op("ImageInspect");
+        match build(&op, &[("name", json!(id))]) {
+            Ok(req) => {
+                let path = req.path();
+                let segment = path
+                    .strip_prefix("/v1.41/images/")
+                    .and_then(|rest| rest.strip_suffix("/json"))
+                    .unwrap_or_else(|| panic!("route changed: {path}"));
+                proptest::prop_assert!(!segment.contains(['/', '?', '#', ' ']), "{}", segment);
+                let decoded = percent_encoding::percent_decode_str(segment).decode_utf8_lossy();
+                proptest::prop_assert_eq!(decoded, id.as_str());
+            }
+            Err(err) => {
+                let refusable = id.is_empty() || id.split('/').any(|p| p.is_empty() || p == "." || p == "..");
+                proptest::prop_assert!(refusable, "{:?} refused: {}", id, err);
+            }
+        }
+    }
+}
