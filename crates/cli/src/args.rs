@@ -29,6 +29,7 @@ pub(crate) struct Cli {
 
 /// Options of every command: which engine and version, how to reach it.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Engine and connection")]
 pub(crate) struct Global {
     /// The engine: docker or podman [default: asked from the engine for
     /// invoke, docker otherwise].

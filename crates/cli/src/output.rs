@@ -136,33 +136,47 @@ where
     Ok(())
 }
 
-/// Container output that may or may not be multiplexed: the first 8 bytes
+/// Container output that may or may not be multiplexed: the first bytes
 /// tell (a stdcopy header is a stream type 0-2 then three zero bytes, which
 /// no text starts with).
-pub(crate) async fn sniffed<S, E>(mut chunks: S) -> Result<(), CliError>
+pub(crate) async fn sniffed<S, E>(chunks: S) -> Result<(), CliError>
 where
     S: Stream<Item = Result<Bytes, E>> + Unpin,
     E: Into<Error>,
 {
-    let mut head: Vec<Bytes> = Vec::new();
-    let mut seen = 0;
-    while seen < 8 {
+    sniffed_then(chunks, |_| ()).await
+}
+
+/// [`sniffed`], calling `decided` with whether the output is multiplexed
+/// before the first byte is written.
+pub(crate) async fn sniffed_then<S, E, F>(mut chunks: S, decided: F) -> Result<(), CliError>
+where
+    S: Stream<Item = Result<Bytes, E>> + Unpin,
+    E: Into<Error>,
+    F: FnOnce(bool),
+{
+    let mut head: Vec<u8> = Vec::new();
+    let mut chunks_seen: Vec<Bytes> = Vec::new();
+    // Decide as soon as possible: a terminal prompt ("/ # ") is shorter
+    // than a stdcopy header, and must show before the user types.
+    let multiplexed = loop {
+        if head.first().is_some_and(|b| *b > 2) {
+            break false;
+        }
+        if head.len() >= 8 {
+            break head[1..4] == [0, 0, 0];
+        }
         match chunks.next().await {
             Some(chunk) => {
                 let chunk = chunk.map_err(|err| CliError::from(err.into()))?;
-                seen += chunk.len();
-                head.push(chunk);
+                head.extend_from_slice(&chunk[..chunk.len().min(8)]);
+                chunks_seen.push(chunk);
             }
-            None => break,
+            None => break false,
         }
-    }
-    let first: Vec<u8> = head
-        .iter()
-        .flat_map(|c| c.iter().copied())
-        .take(8)
-        .collect();
-    let multiplexed = first.len() == 8 && first[0] <= 2 && first[1..4] == [0, 0, 0];
-    let replay = stream::iter(head.into_iter().map(Ok::<Bytes, Error>));
+    };
+    decided(multiplexed);
+    let replay = stream::iter(chunks_seen.into_iter().map(Ok::<Bytes, Error>));
     let rest = chunks.map(|chunk| chunk.map_err(Into::into));
     let whole = replay.chain(rest);
     if multiplexed {
@@ -213,4 +227,41 @@ where
         bars.finish();
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decide(chunks: &[&'static [u8]]) -> Option<bool> {
+        let chunks: Vec<Result<Bytes, Error>> =
+            chunks.iter().map(|c| Ok(Bytes::from_static(c))).collect();
+        let mut seen = None;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("a runtime");
+        let result = runtime.block_on(sniffed_then(stream::iter(chunks), |m| seen = Some(m)));
+        assert!(result.is_ok(), "{result:?}");
+        seen
+    }
+
+    #[test]
+    fn the_first_bytes_tell_a_multiplexed_stream() {
+        // A header split across chunks.
+        assert_eq!(
+            decide(&[b"\x01\x00", b"\x00\x00\x00\x00\x00\x01", b"\n"]),
+            Some(true)
+        );
+        // A TTY prompt shorter than a header is decided at once.
+        assert_eq!(decide(&[b"/ # "]), Some(false));
+        assert_eq!(decide(&[]), Some(false));
+    }
+
+    #[test]
+    fn progress_and_multiplexed_ops_are_known() {
+        assert!(is_progress("ImageCreate") && is_progress("ImagePullLibpod"));
+        assert!(!is_progress("ImageList"));
+        assert!(may_be_multiplexed("ContainerLogsLibpod") && may_be_multiplexed("ExecStart"));
+        assert!(!may_be_multiplexed("ContainerList"));
+    }
 }
