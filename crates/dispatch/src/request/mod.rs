@@ -173,8 +173,13 @@ pub fn build_request(
         }
     }
     for (name, encoded) in &headers {
-        if let Encoded::One(text) = encoded {
-            req = req.header(name, text);
+        match encoded {
+            Encoded::One(text) => req = req.header(name, text),
+            Encoded::Repeated(items) => {
+                for item in items {
+                    req = req.header(name, item);
+                }
+            }
         }
     }
     if data.is_raw() {
@@ -245,7 +250,11 @@ fn unknown_param(op: &Operation, name: &str) -> RequestError {
 }
 
 fn check_header(op: &Operation, param: &Param, encoded: &Encoded<'_>) -> Result<(), RequestError> {
-    if let Encoded::One(text) = encoded {
+    let values = match encoded {
+        Encoded::One(text) => std::slice::from_ref(text),
+        Encoded::Repeated(items) => items.as_slice(),
+    };
+    for text in values {
         if text.bytes().any(|b| b == b'\r' || b == b'\n' || b == 0) {
             return Err(RequestError::new(format!(
                 "the value of header `{}` of {} contains CR, LF or NUL, which would end the header: \
@@ -272,28 +281,30 @@ fn check_required(
         });
         if !given {
             return Err(RequestError::new(format!(
-                "{} needs the {} param `{}`: {}",
+                "{} needs the {} param `{}`{}",
                 op.id(),
                 param.location().as_str(),
                 param.name(),
-                first_line(param.description())
+                about(param.description())
             )));
         }
     }
     if matches!(data, Data::None) && op.body().is_some_and(|body| body.required()) {
         return Err(RequestError::new(format!(
-            "{} needs a request body (data): {}",
+            "{} needs a request body (data){}",
             op.id(),
-            op.body()
-                .map(|b| first_line(b.description()))
-                .unwrap_or_default()
+            about(op.body().map(|b| b.description()).unwrap_or_default())
         )));
     }
     Ok(())
 }
 
-fn first_line(text: &str) -> &str {
-    text.lines().next().unwrap_or("").trim()
+/// The first line of a description, in parentheses, or nothing.
+fn about(description: &str) -> String {
+    match description.lines().next().map(str::trim) {
+        Some(line) if !line.is_empty() => format!(" ({line})"),
+        _ => String::new(),
+    }
 }
 
 /// `/{version}{template}` with each `{name}` replaced by its encoded value.
