@@ -2,7 +2,8 @@
 //! and how `down` removes exactly that.
 //!
 //! - podman 4.3 (as root) keeps its blob-info cache in
-//!   `/var/lib/containers/cache/` whatever `--root` says;
+//!   `/var/lib/containers/cache/` whatever `--root` says, and makes
+//!   netavark's run dir `/run/containers/networks` at start;
 //! - dockerd creates `/run/docker/plugins` whatever `--exec-root` says;
 //! - containerd's runc shims listen on `/run/containerd/s/<sha256 of
 //!   "<containerd address>/<namespace>/<container id>">`, removed by the
@@ -19,10 +20,12 @@ use sha2::{Digest, Sha256};
 use super::Layout;
 
 /// Parents before children.
-const FIXED: [&str; 7] = [
+const FIXED: [&str; 9] = [
     "/var/lib/containers",
     "/var/lib/containers/cache",
     "/var/lib/containers/cache/blob-info-cache-v1.boltdb",
+    "/run/containers",
+    "/run/containers/networks",
     "/run/docker",
     "/run/docker/plugins",
     "/run/containerd",
