@@ -13,8 +13,8 @@ inside a stream); 2 the command line or the params do not match the spec \
 (nothing was sent); 3 no answer (connect, TLS, timeout); 4 the answer did \
 not decode.
 
-Without --host: DOCKER_HOST, else CONTAINER_HOST, else the engine's default \
-socket. Without --engine and --api-version (for invoke): asked from the \
+Without --host: DOCKER_HOST (https with DOCKER_TLS_VERIFY, TLS files from \
+DOCKER_CERT_PATH), else CONTAINER_HOST, else the engine's default socket. Without --engine and --api-version (for invoke): asked from the \
 engine's /_ping.";
 
 /// Every operation of every Docker Engine and Podman API version, from the shell.
@@ -57,6 +57,9 @@ pub(crate) struct Global {
     /// How long the engine may stay silent while answering.
     #[arg(long = "read-timeout", global = true, value_name = "DURATION", value_parser = duration)]
     pub(crate) read_timeout: Option<Duration>,
+    /// How long sending a request may stall.
+    #[arg(long = "write-timeout", global = true, value_name = "DURATION", value_parser = duration)]
+    pub(crate) write_timeout: Option<Duration>,
     /// How long a whole call answered as data may take.
     #[arg(long = "call-timeout", global = true, value_name = "DURATION", value_parser = duration)]
     pub(crate) call_timeout: Option<Duration>,

@@ -37,6 +37,11 @@ pub(crate) fn resolve_host(
         };
     }
     if let Some(uri) = set("DOCKER_HOST") {
+        // Docker's own rule: DOCKER_TLS_VERIFY makes tcp:// a TLS address.
+        let uri = match (set("DOCKER_TLS_VERIFY"), uri.strip_prefix("tcp://")) {
+            (Some(_), Some(rest)) => format!("https://{rest}"),
+            _ => uri,
+        };
         return Target {
             uri,
             engine_hint: None,
@@ -78,6 +83,9 @@ pub(crate) fn transport(global: &Global, target: &Target) -> Result<Transport, C
     }
     if let Some(t) = global.read_timeout {
         builder = builder.read_timeout(t);
+    }
+    if let Some(t) = global.write_timeout {
+        builder = builder.write_timeout(t);
     }
     if let Some(t) = global.call_timeout {
         builder = builder.call_timeout(t);
@@ -189,6 +197,11 @@ mod tests {
             "unix:///x.sock"
         );
         assert_eq!(resolve_host(None, None, &env).uri, "tcp://127.0.0.1:2375");
+        let env = env_of(&[
+            ("DOCKER_HOST", "tcp://127.0.0.1:2376"),
+            ("DOCKER_TLS_VERIFY", "1"),
+        ]);
+        assert_eq!(resolve_host(None, None, &env).uri, "https://127.0.0.1:2376");
         let env = env_of(&[
             ("DOCKER_HOST", ""),
             ("CONTAINER_HOST", "unix:///run/p.sock"),
