@@ -82,6 +82,7 @@ impl Layout {
             self.sockets.clone(),
             self.logs(),
             self.pids(),
+            self.state.join("tmp"),
         ] {
             std::fs::create_dir_all(&dir)
                 .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;

@@ -82,11 +82,13 @@ fn write_configs(
              events_logger = \"file\"\n\
              events_logfile_path = {events}\n\
              tmp_dir = {tmp}\n\
+             image_copy_tmp_dir = {copy_tmp}\n\
              lock_type = \"file\"\n\
              [network]\n\
              network_config_dir = {networks}\n",
             events = q(dir.join("events.log")),
             tmp = q(layout.sockets().join("pt")),
+            copy_tmp = q(dir.join("copy-tmp")),
             networks = q(dir.join("networks")),
         ),
     )?;
@@ -114,8 +116,10 @@ fn write_configs(
             runroot = q(layout.sockets().join("pr")),
         ),
     )?;
-    std::fs::create_dir_all(dir.join("networks"))
-        .map_err(|e| format!("cannot create {}: {e}", dir.join("networks").display()))?;
+    for sub in ["networks", "copy-tmp"] {
+        std::fs::create_dir_all(dir.join(sub))
+            .map_err(|e| format!("cannot create {}: {e}", dir.join(sub).display()))?;
+    }
     Ok(files)
 }
 

@@ -68,6 +68,8 @@ pub(crate) fn spawn(
         .arg(program)
         .args(args)
         .env("PATH", path)
+        // Temporary files (image layers in transit) stay in the state too.
+        .env("TMPDIR", layout.state().join("tmp"))
         .envs(envs.iter().map(|(k, v)| (k, v)))
         .current_dir(layout.state())
         .stdin(Stdio::null())
