@@ -25,7 +25,10 @@ pub(crate) fn start(layout: &Layout, port: u16, registry: &str) -> Result<(), St
         format!("--root={}", dir.join("root").display()),
         format!("--runroot={}", layout.sockets().join("pr").display()),
         // runc keeps container state in /run/runc unless told otherwise.
-        format!("--runtime-flag=root={}", layout.sockets().join("runc").display()),
+        format!(
+            "--runtime-flag=root={}",
+            layout.sockets().join("runc").display()
+        ),
         "--log-level=info".to_string(),
         "system".to_string(),
         "service".to_string(),
