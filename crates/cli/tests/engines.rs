@@ -1,225 +1,14 @@
-//! The `contajners` command run as a process: the catalog commands without
-//! an engine, and invoke / fetch against the real engines of
+//! The `contajners` command run as a process against the real engines of
 //! `cargo xtask engines up` (skipped with a note when they are not up).
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
-use std::time::{SystemTime, UNIX_EPOCH};
+mod common;
 
-use contajners_tests::{engines, Engines};
+use common::{
+    contajners, contajners_with_stdin, docker, fails_with, json_of, ok, podman, stderr, stdout,
+    unique,
+};
+use contajners_tests::engines;
 use serde_json::{json, Value};
-
-/// Runs the command with no colour and no host from the environment.
-fn contajners(args: &[&str]) -> Output {
-    contajners_with_stdin(args, None)
-}
-
-fn contajners_with_stdin(args: &[&str], stdin: Option<&[u8]>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_contajners"))
-        .args(args)
-        .env_remove("DOCKER_HOST")
-        .env_remove("CONTAINER_HOST")
-        .env_remove("DOCKER_CERT_PATH")
-        .env("NO_COLOR", "1")
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the contajners binary runs");
-    if let (Some(input), Some(mut pipe)) = (stdin, child.stdin.take()) {
-        pipe.write_all(input).expect("stdin written");
-    }
-    child.wait_with_output().expect("the command ends")
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-/// Asserts success and gives stdout.
-#[track_caller]
-fn ok(out: Output) -> String {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        out.status.code(),
-        stdout(&out),
-        stderr(&out)
-    );
-    stdout(&out)
-}
-
-/// Asserts the exit code and gives stderr.
-#[track_caller]
-fn fails_with(out: Output, code: i32) -> String {
-    assert_eq!(
-        out.status.code(),
-        Some(code),
-        "stdout: {}\nstderr: {}",
-        stdout(&out),
-        stderr(&out)
-    );
-    stderr(&out)
-}
-
-fn unique(prefix: &str) -> String {
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    format!("{prefix}-{}-{nanos}", std::process::id())
-}
-
-fn json_of(text: &str) -> Value {
-    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
-}
-
-// ---- no engine needed ----
-
-#[test]
-fn ops_lists_a_category() {
-    let text = ok(contajners(&["ops", "containers"]));
-    let ops: Vec<&str> = text.lines().collect();
-    assert!(
-        ops.contains(&"ContainerList") && ops.contains(&"ContainerCreate"),
-        "{text}"
-    );
-    assert!(!ops.contains(&"ImageList"), "{text}");
-    let libpod = ok(contajners(&[
-        "--engine",
-        "podman",
-        "--api-version",
-        "v4.3.1",
-        "ops",
-        "libpod/containers",
-    ]));
-    assert!(
-        libpod.lines().any(|l| l == "ContainerCreateLibpod"),
-        "{libpod}"
-    );
-}
-
-#[test]
-fn categories_engines_and_versions_come_from_the_bundled_specs() {
-    let categories = ok(contajners(&["--engine", "podman", "categories"]));
-    assert!(
-        categories.lines().any(|l| l == "libpod/containers"),
-        "{categories}"
-    );
-    assert!(
-        categories.lines().any(|l| l == "containers"),
-        "{categories}"
-    );
-    let engines = ok(contajners(&["engines"]));
-    assert!(engines.starts_with("docker\tv1.25 … "), "{engines}");
-    assert!(engines.contains("\npodman\tv3.0.0 … "), "{engines}");
-    let versions = ok(contajners(&["versions", "docker"]));
-    assert!(versions.lines().any(|l| l == "v1.41"), "{versions}");
-}
-
-#[test]
-fn doc_shows_route_params_body_responses_and_url() {
-    let text = ok(contajners(&[
-        "--api-version",
-        "v1.41",
-        "doc",
-        "ContainerCreate",
-    ]));
-    assert!(
-        text.starts_with("ContainerCreate  POST /containers/create\n"),
-        "{text}"
-    );
-    let name = text
-        .lines()
-        .filter(|l| l.starts_with("name "))
-        .nth(1)
-        .expect("a row for name");
-    assert!(name.contains("query") && name.contains("string"), "{name}");
-    assert!(text.contains("body: application/json"), "{text}");
-    assert!(text.contains("  201 "), "{text}");
-    assert!(text.contains("doc: https://docs.docker.com/"), "{text}");
-}
-
-#[test]
-fn an_unknown_op_names_the_closest_ones() {
-    let err = fails_with(contajners(&["doc", "ContainerLsit"]), 2);
-    assert!(err.contains("did you mean ContainerList"), "{err}");
-    // invoke checks the op before connecting when engine and version are known.
-    let err = fails_with(
-        contajners(&[
-            "--engine",
-            "docker",
-            "--api-version",
-            "v1.41",
-            "-H",
-            "unix:///nonexistent.sock",
-            "invoke",
-            "ContainerLsit",
-        ]),
-        2,
-    );
-    assert!(err.contains("did you mean ContainerList"), "{err}");
-}
-
-#[test]
-fn a_mistyped_param_is_refused_before_sending() {
-    let args = [
-        "--engine",
-        "docker",
-        "--api-version",
-        "v1.41",
-        "-H",
-        "unix:///nonexistent.sock",
-        "invoke",
-        "ContainerList",
-    ];
-    let err = fails_with(contajners(&[&args[..], &["limit=five"]].concat()), 2);
-    assert!(err.contains("expected an integer"), "{err}");
-    let err = fails_with(contajners(&[&args[..], &["lmit=5"]].concat()), 2);
-    assert!(err.contains("did you mean limit"), "{err}");
-}
-
-#[test]
-fn no_answer_is_exit_code_3() {
-    let err = fails_with(
-        contajners(&[
-            "-H",
-            "unix:///nonexistent/contajners.sock",
-            "invoke",
-            "SystemPing",
-        ]),
-        3,
-    );
-    assert!(err.contains("nonexistent"), "{err}");
-}
-
-#[test]
-fn completions_for_the_shells() {
-    for shell in ["bash", "zsh", "fish"] {
-        let text = ok(contajners(&["completions", shell]));
-        assert!(
-            text.contains("contajners") && text.contains("invoke"),
-            "{shell}: {text}"
-        );
-    }
-}
-
-// ---- against the real engines ----
-
-fn docker(e: &Engines, args: &[&str]) -> Output {
-    contajners(&[&["-H", e.docker_uri.as_str()], args].concat())
-}
-
-fn podman(e: &Engines, args: &[&str]) -> Output {
-    contajners(&[&["-H", e.podman_uri.as_str()], args].concat())
-}
 
 #[test]
 fn ping_on_every_endpoint() {
@@ -580,4 +369,58 @@ fn a_build_streams_its_context_and_an_in_band_error_exits_1() {
     // Piped, the error object is passed through like every other line.
     let last = out.lines().last().map(json_of).unwrap_or(Value::Null);
     assert!(last.get("errorDetail").is_some(), "{out}");
+}
+
+#[test]
+fn fetch_raw_stdin_data_and_the_category_flag() {
+    let Some(e) = engines("cli fetch_raw_stdin_data_and_the_category_flag") else {
+        return;
+    };
+    let listed = ok(docker(
+        &e,
+        &["fetch", "GET", "/v1.41/containers/json", "all=true"],
+    ));
+    assert_eq!(listed.lines().count(), 1, "{listed}");
+    assert!(json_of(&listed).is_array(), "{listed}");
+    let missing = fails_with(
+        docker(&e, &["fetch", "GET", "/v1.41/containers/nope-nope/json"]),
+        1,
+    );
+    assert!(missing.contains("404"), "{missing}");
+    // The body from stdin.
+    let name = unique("cli-stdin");
+    let body = json!({"Image": e.image, "Cmd": ["true"], "HostConfig": {"NetworkMode": "none"}});
+    let created = contajners_with_stdin(
+        &[
+            "-H",
+            &e.docker_uri,
+            "invoke",
+            "ContainerCreate",
+            &format!("name={name}"),
+            "--data",
+            "-",
+        ],
+        Some(body.to_string().as_bytes()),
+    );
+    let inspected = docker(&e, &["invoke", "ContainerInspect", &format!("id={name}")]);
+    let _ = docker(
+        &e,
+        &[
+            "invoke",
+            "ContainerDelete",
+            &format!("id={name}"),
+            "force=true",
+        ],
+    );
+    ok(created);
+    assert_eq!(json_of(&ok(inspected))["Config"]["Image"], e.image);
+    // A category that does not have the op: the ones that do.
+    let err = fails_with(
+        docker(&e, &["invoke", "ContainerList", "--category", "images"]),
+        2,
+    );
+    assert!(
+        err.contains("the categories that have it: containers"),
+        "{err}"
+    );
 }
