@@ -37,7 +37,13 @@ impl CliError {
         }
     }
 
-    /// A local IO failure (stdin, a file, the terminal).
+    /// An input named on the command line could not be read (a `--data`
+    /// file, stdin): the command line is wrong, nothing was sent.
+    pub(crate) fn input(what: &str, err: &std::io::Error) -> Self {
+        Self::new(Kind::Usage, format!("{what}: {err}"))
+    }
+
+    /// A local IO failure (stdout, the terminal, the runtime).
     pub(crate) fn io(what: &str, err: &std::io::Error) -> Self {
         Self::new(Kind::Transport, format!("{what}: {err}"))
     }

@@ -26,6 +26,8 @@ pub(crate) async fn run(global: &Global, args: InvokeArgs) -> Result<(), CliErro
         let op = catalog::find(&spec, &args.op)?;
         value::params(op, &args.params)?;
     }
+    // A body that cannot be read fails before anything is sent.
+    let request_body = body(args.data.as_deref(), args.data_binary.as_deref()).await?;
     let transport = connect::transport(global, &target)?;
     let spec = connect::negotiate(global, &target, &transport).await?;
     let op = catalog::find(&spec, &args.op)?;
@@ -42,7 +44,7 @@ pub(crate) async fn run(global: &Global, args: InvokeArgs) -> Result<(), CliErro
         .answer(answer)
         .throw_exceptions(true)
         .throw_entire_message(args.throw);
-    match body(args.data.as_deref(), args.data_binary.as_deref()).await? {
+    match request_body {
         Body::None => {}
         Body::Json(value) => invocation = invocation.data(value),
         Body::Reader(reader) => invocation = invocation.data(Data::Reader(reader)),
@@ -141,12 +143,12 @@ pub(crate) async fn body(data: Option<&str>, binary: Option<&str>) -> Result<Bod
                 tokio::io::stdin()
                     .read_to_string(&mut text)
                     .await
-                    .map_err(|err| CliError::io("cannot read --data from stdin", &err))?;
+                    .map_err(|err| CliError::input("cannot read --data from stdin", &err))?;
                 text
             }
             _ => match data.strip_prefix('@') {
                 Some(path) => tokio::fs::read_to_string(path).await.map_err(|err| {
-                    CliError::io(&format!("cannot read --data file {path}"), &err)
+                    CliError::input(&format!("cannot read --data file {path}"), &err)
                 })?,
                 None => data.to_string(),
             },
@@ -164,7 +166,7 @@ pub(crate) async fn body(data: Option<&str>, binary: Option<&str>) -> Result<Bod
         Some(arg) => match arg.strip_prefix('@') {
             Some(path) => {
                 let file = tokio::fs::File::open(path).await.map_err(|err| {
-                    CliError::io(&format!("cannot open --data-binary file {path}"), &err)
+                    CliError::input(&format!("cannot open --data-binary file {path}"), &err)
                 })?;
                 Ok(Body::Reader(Box::pin(file)))
             }
