@@ -132,3 +132,31 @@ fn completions_for_the_shells() {
         );
     }
 }
+
+#[test]
+fn an_unreadable_body_is_refused_before_connecting() {
+    let args = [
+        "-H",
+        "unix:///nonexistent/contajners.sock",
+        "invoke",
+        "ContainerCreate",
+    ];
+    let err = fails_with(
+        contajners(&[&args[..], &["--data", "@/nonexistent/create.json"]].concat()),
+        2,
+    );
+    assert!(
+        err.contains("cannot read --data file /nonexistent/create.json"),
+        "{err}"
+    );
+    let err = fails_with(
+        contajners(&[&args[..], &["--data", "{not json"]].concat()),
+        2,
+    );
+    assert!(err.contains("--data is not JSON"), "{err}");
+    let err = fails_with(
+        contajners(&[&args[..], &["--data-binary", "context.tar"]].concat()),
+        2,
+    );
+    assert!(err.contains("@FILE or -"), "{err}");
+}
