@@ -42,8 +42,19 @@ impl JsonSeqDecoder {
 
     /// Adds the next chunk of input.
     pub fn push(&mut self, chunk: &[u8]) {
-        if !chunk.is_empty() {
-            self.buf.extend_from_slice(chunk);
+        if chunk.is_empty() {
+            return;
+        }
+        self.buf.extend_from_slice(chunk);
+        // An object or array can only complete with a closing bracket:
+        // without one in the new bytes, parsing again from its start would
+        // only redo work (quadratic for a large value in small chunks).
+        let open = self.buf.first().copied();
+        let may_close = match open {
+            Some(b'{') | Some(b'[') => chunk.iter().any(|&b| b == b'}' || b == b']'),
+            _ => true,
+        };
+        if may_close {
             self.waiting_for_more = false;
         }
     }
