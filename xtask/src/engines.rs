@@ -182,7 +182,10 @@ fn wait_pings(layout: &Layout, vars: &Vars) -> Result<(), String> {
             // A daemon that exited will never answer: say so at once.
             proc::check_recorded_alive(layout)?;
             match endpoint.ping() {
-                Ok(()) => break,
+                Ok(()) => {
+                    eprintln!("  {} answers at {}", endpoint.name, endpoint.url());
+                    break;
+                }
                 Err(why) if Instant::now() >= deadline => {
                     return Err(format!(
                         "{} did not answer within 60s: {why}",

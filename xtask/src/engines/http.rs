@@ -100,6 +100,14 @@ impl Endpoint {
         }
     }
 
+    /// Where the ping goes, for messages.
+    pub(crate) fn url(&self) -> String {
+        match &self.unix_socket {
+            Some(socket) => format!("unix://{socket} {}", self.ping_path),
+            None => format!("{}{}", self.base, self.ping_path),
+        }
+    }
+
     /// Pings once: the right status, and for engines the body `OK`.
     pub(crate) fn ping(&self) -> Result<(), String> {
         let answer = self.call("GET", self.ping_path, &[], None, Duration::from_secs(10))?;
