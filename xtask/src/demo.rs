@@ -88,8 +88,20 @@ fn build_cli(root: &Path) -> Result<PathBuf, String> {
     }
 }
 
-/// Whether an engine answers where the user's environment points.
+/// Whether an engine answers where the user's environment points. An
+/// address off this machine is not even tried: the demo creates containers
+/// and sends traffic only on loopback.
 fn users_engine_answers(bin: &Path) -> bool {
+    for name in ["DOCKER_HOST", "CONTAINER_HOST"] {
+        if let Ok(uri) = std::env::var(name) {
+            if !uri.is_empty() && !is_local(&uri) {
+                eprintln!(
+                    "{name}={uri} is not on this machine: the demo runs on the engines of `cargo xtask engines up`"
+                );
+                return false;
+            }
+        }
+    }
     let answered = Command::new(bin)
         .args([
             "--connect-timeout",
@@ -112,6 +124,22 @@ fn users_engine_answers(bin: &Path) -> bool {
         );
     }
     answered
+}
+
+/// A unix socket, or a TCP address on loopback.
+fn is_local(uri: &str) -> bool {
+    let Some((scheme, rest)) = uri.split_once("://") else {
+        return false;
+    };
+    if scheme == "unix" {
+        return true;
+    }
+    let authority = rest.split('/').next().unwrap_or("");
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
+    };
+    host == "localhost" || host == "::1" || host.starts_with("127.")
 }
 
 /// The seed's walkthrough, one shell command at a time.
@@ -253,4 +281,20 @@ impl Shell {
 /// `value` single-quoted for sh.
 fn quote(value: &str) -> String {
     format!("'{}'", value.replace('\'', r"'\''"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_local;
+
+    #[test]
+    fn only_loopback_and_unix_sockets_are_local() {
+        assert!(is_local("unix:///var/run/docker.sock"));
+        assert!(is_local("tcp://127.0.0.1:2375"));
+        assert!(is_local("https://localhost:2376"));
+        assert!(is_local("tcp://[::1]:2375"));
+        assert!(!is_local("tcp://10.0.0.5:2375"));
+        assert!(!is_local("ssh://user@host/run/podman/podman.sock"));
+        assert!(!is_local("docker.example.com:2376"));
+    }
 }
