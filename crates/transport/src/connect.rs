@@ -104,6 +104,9 @@ impl Dialer {
                 .await
                 .map(StreamKind::Unix)
                 .map_err(|e| self.io_error(e)),
+            Endpoint::Ssh { target, ssh } => {
+                crate::ssh::dial(ssh, target).map(|stream| StreamKind::Ssh(Box::new(stream)))
+            }
             Endpoint::Tcp { host, port, .. } => {
                 let tcp = self.dial_tcp(host, *port).await?;
                 match &self.tls {
@@ -215,6 +218,7 @@ enum StreamKind {
     Unix(UnixStream),
     Tcp(TcpStream),
     Tls(Box<tokio_rustls::client::TlsStream<TcpStream>>),
+    Ssh(Box<crate::ssh::SshStream>),
 }
 
 impl Connection for Stream {
@@ -235,6 +239,10 @@ macro_rules! delegate {
                 $e
             }
             StreamKind::Tls($inner) => {
+                let $inner = Pin::new($inner.as_mut());
+                $e
+            }
+            StreamKind::Ssh($inner) => {
                 let $inner = Pin::new($inner.as_mut());
                 $e
             }
@@ -288,6 +296,7 @@ impl AsyncWrite for Stream {
             StreamKind::Unix(s) => s.is_write_vectored(),
             StreamKind::Tcp(s) => s.is_write_vectored(),
             StreamKind::Tls(s) => s.is_write_vectored(),
+            StreamKind::Ssh(s) => s.is_write_vectored(),
         }
     }
 

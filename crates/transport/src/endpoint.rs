@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use crate::error::Error;
 
 /// The schemes [`Endpoint::parse`] accepts, named in its errors.
-pub(crate) const SUPPORTED_SCHEMES: &str = "unix://, tcp://, http://, https://";
+pub(crate) const SUPPORTED_SCHEMES: &str = "unix://, tcp://, http://, https://, ssh://";
 
 /// A parsed engine address.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,6 +21,13 @@ pub(crate) enum Endpoint {
         host: String,
         port: u16,
         tls: bool,
+    },
+    /// A remote engine reached through the system `ssh` client.
+    Ssh {
+        /// User, host, port and remote socket.
+        target: crate::ssh::SshTarget,
+        /// How to run `ssh` (set by the transport builder).
+        ssh: crate::ssh::Ssh,
     },
 }
 
@@ -50,6 +57,12 @@ impl Endpoint {
             "tcp" => Self::parse_tcp(rest, tls_given, None).map_err(invalid),
             "http" => Self::parse_tcp(rest, false, Some(80)).map_err(invalid),
             "https" => Self::parse_tcp(rest, true, Some(443)).map_err(invalid),
+            "ssh" => crate::ssh::SshTarget::parse(rest)
+                .map(|target| Endpoint::Ssh {
+                    target,
+                    ssh: crate::ssh::Ssh::default(),
+                })
+                .map_err(invalid),
             other => Err(invalid(format!(
                 "the scheme {other}:// is not supported; expected one of {SUPPORTED_SCHEMES}"
             ))),
@@ -109,7 +122,7 @@ impl Endpoint {
         match self {
             // Engines ignore the host on a unix socket; `localhost` is what
             // the Docker CLI's own requests look like to proxies and logs.
-            Endpoint::Unix(_) => "localhost".to_string(),
+            Endpoint::Unix(_) | Endpoint::Ssh { .. } => "localhost".to_string(),
             Endpoint::Tcp { host, port, .. } if host.contains(':') => format!("[{host}]:{port}"),
             Endpoint::Tcp { host, port, .. } => format!("{host}:{port}"),
         }
@@ -122,6 +135,7 @@ impl fmt::Display for Endpoint {
             Endpoint::Unix(path) => write!(f, "unix://{}", path.display()),
             Endpoint::Tcp { tls: true, .. } => write!(f, "https://{}", self.authority()),
             Endpoint::Tcp { tls: false, .. } => write!(f, "tcp://{}", self.authority()),
+            Endpoint::Ssh { target, .. } => target.fmt(f),
         }
     }
 }
@@ -176,7 +190,7 @@ mod tests {
     #[test]
     fn rejects_with_reasons() {
         for (uri, needle) in [
-            ("ssh://host", "unix://, tcp://, http://, https://"),
+            ("ftp://host", "unix://, tcp://, http://, https://, ssh://"),
             ("/var/run/docker.sock", "no scheme"),
             ("tcp://host", "needs a port"),
             ("tcp://host:99999", "not a port"),

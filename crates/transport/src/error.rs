@@ -28,9 +28,9 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 /// ```
 /// use contajners_transport::{Error, Transport};
 ///
-/// let err = Transport::new("ssh://host").unwrap_err();
+/// let err = Transport::new("ftp://host").unwrap_err();
 /// assert!(matches!(err, Error::InvalidUri { .. }));
-/// assert!(err.to_string().contains("unix://, tcp://, http://, https://"));
+/// assert!(err.to_string().contains("unix://, tcp://, http://, https://, ssh://"));
 /// ```
 #[derive(Debug)]
 #[non_exhaustive]

@@ -2,7 +2,9 @@
 //! pooled client, timeouts, and raw `fetch` in three modes.
 //!
 //! A [`Transport`] talks to one endpoint (`unix://`, `tcp://`, `http://`,
-//! `https://`). [`Transport::fetch`] returns the whole answer,
+//! `https://`, `ssh://` through the system ssh client). [`resolve`] finds
+//! the endpoint as the docker and podman CLIs do (variables, contexts,
+//! default sockets). [`Transport::fetch`] returns the whole answer,
 //! [`Transport::fetch_stream`] the body as it arrives, and
 //! [`Transport::fetch_socket`] the raw bidirectional stream an engine
 //! switches to for attach and exec.
@@ -56,8 +58,11 @@ mod error;
 mod message;
 mod pool;
 mod request;
+pub mod resolve;
 mod response;
 mod runtime;
+mod skip_verify;
+mod ssh;
 mod tls;
 mod transport;
 mod upgrade;
@@ -67,7 +72,9 @@ pub use error::{
     TlsErrorKind,
 };
 pub use request::{Body, Request};
+pub use resolve::{Env, ResolveError, Resolved};
 pub use response::{BodyReader, BodyStream, Response, StreamResponse};
+pub use ssh::Ssh;
 pub use tls::Tls;
 pub use transport::{Transport, TransportBuilder};
 pub use upgrade::Upgraded;

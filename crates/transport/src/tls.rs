@@ -46,6 +46,7 @@ pub struct Tls {
     key: Option<Source>,
     passphrase: Option<String>,
     server_name: Option<String>,
+    skip_verify: bool,
 }
 
 impl fmt::Debug for Tls {
@@ -62,6 +63,7 @@ impl fmt::Debug for Tls {
             .field("key", &describe(&self.key))
             .field("passphrase", &self.passphrase.as_ref().map(|_| "<set>"))
             .field("server_name", &self.server_name)
+            .field("skip_verify", &self.skip_verify)
             .finish()
     }
 }
@@ -161,6 +163,19 @@ impl Tls {
         self
     }
 
+    /// Accept any server certificate, for any name (Docker's
+    /// `SkipTLSVerify` and `DOCKER_TLS` without `DOCKER_TLS_VERIFY`). The
+    /// connection is encrypted but the engine is not authenticated; a CA,
+    /// if given, is ignored. The handshake signatures are still checked.
+    ///
+    /// ```
+    /// let tls = contajners_transport::Tls::new().skip_verify(true);
+    /// ```
+    pub fn skip_verify(mut self, skip: bool) -> Self {
+        self.skip_verify = skip;
+        self
+    }
+
     pub(crate) fn server_name_override(&self) -> Option<&str> {
         self.server_name.as_deref()
     }
@@ -172,11 +187,18 @@ impl Tls {
     /// Reads and checks all the material, once.
     pub(crate) fn load(&self) -> Result<Arc<ClientConfig>, Error> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let roots = self.roots()?;
-        let builder = ClientConfig::builder_with_provider(provider)
+        let versions = ClientConfig::builder_with_provider(provider.clone())
             .with_safe_default_protocol_versions()
-            .map_err(|e| material(None, "no TLS protocol version is usable", Some(e.into())))?
-            .with_root_certificates(roots);
+            .map_err(|e| material(None, "no TLS protocol version is usable", Some(e.into())))?;
+        let builder = if self.skip_verify {
+            versions
+                .dangerous()
+                .with_custom_certificate_verifier(Arc::new(
+                    crate::skip_verify::AnyCertificate::new(provider),
+                ))
+        } else {
+            versions.with_root_certificates(self.roots()?)
+        };
         let config = match (&self.cert, &self.key) {
             (None, None) => builder.with_no_client_auth(),
             (Some(_), None) => {

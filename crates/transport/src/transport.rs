@@ -18,6 +18,7 @@ use crate::pool::Pools;
 use crate::request::Request;
 use crate::response::{BodyStream, Response, StreamResponse};
 use crate::runtime;
+use crate::ssh::Ssh;
 use crate::tls::Tls;
 use crate::upgrade::Upgraded;
 
@@ -106,6 +107,7 @@ impl Transport {
         TransportBuilder {
             uri: uri.into(),
             tls: None,
+            ssh: None,
             timeouts: Timeouts::default(),
             pool_idle: DEFAULT_POOL_IDLE,
             pool_max_idle: usize::MAX,
@@ -331,6 +333,7 @@ impl Transport {
 pub struct TransportBuilder {
     uri: String,
     tls: Option<Tls>,
+    ssh: Option<Ssh>,
     timeouts: Timeouts,
     pool_idle: Duration,
     pool_max_idle: usize,
@@ -346,6 +349,18 @@ impl TransportBuilder {
     /// ```
     pub fn tls(mut self, tls: Tls) -> Self {
         self.tls = Some(tls);
+        self
+    }
+
+    /// How to run the ssh client for an `ssh://` URI (identity, known
+    /// hosts, options, remote command); ignored for other schemes.
+    ///
+    /// ```
+    /// let b = contajners_transport::Transport::builder("ssh://root@127.0.0.1:2222")
+    ///     .ssh(contajners_transport::Ssh::new().identity_file("/keys/id_ed25519"));
+    /// ```
+    pub fn ssh(mut self, ssh: Ssh) -> Self {
+        self.ssh = Some(ssh);
         self
     }
 
@@ -427,12 +442,20 @@ impl TransportBuilder {
     /// assert!(err.to_string().contains("not supported"));
     /// ```
     pub fn build(self) -> Result<Transport, Error> {
-        let endpoint = Endpoint::parse(&self.uri, self.tls.is_some())?;
+        let mut endpoint = Endpoint::parse(&self.uri, self.tls.is_some())?;
+        if let (Endpoint::Ssh { ssh, .. }, Some(settings)) = (&mut endpoint, &self.ssh) {
+            *ssh = settings.clone();
+        }
         let invalid = |reason: &str| Error::InvalidUri {
             uri: self.uri.clone(),
             reason: reason.to_string(),
         };
         let tls = match (&endpoint, &self.tls) {
+            (Endpoint::Ssh { .. }, Some(_)) => {
+                return Err(invalid(
+                    "TLS settings were given for ssh://, which is secured by ssh itself",
+                ))
+            }
             (Endpoint::Unix(_), Some(_)) => {
                 return Err(invalid(
                     "TLS settings were given for a unix socket, which takes none",
