@@ -55,14 +55,21 @@ pub struct Client {
     spec: Arc<Spec>,
     category: Option<Arc<str>>,
     transport: Transport,
+    /// Shared by every client made from this one with `with_category`: the
+    /// engine is pinged once per connection.
+    pub(crate) negotiated: Option<Arc<crate::negotiate::Negotiated>>,
 }
 
 /// Builds a [`Client`]: see [`Client::builder`].
 #[derive(Debug)]
 #[must_use]
 pub struct ClientBuilder {
-    engine: Engine,
-    version: String,
+    pub(crate) engine: Engine,
+    /// The engine is found at the ping (`Client::from_env`).
+    pub(crate) auto_engine: bool,
+    /// Resolve the endpoint with the CLIs' rules from this environment.
+    pub(crate) env: Option<contajners_transport::resolve::Env>,
+    pub(crate) version: String,
     spec: Option<Arc<Spec>>,
     category: Option<String>,
     uri: Option<String>,
@@ -95,6 +102,8 @@ impl Client {
     pub fn builder(engine: Engine, version: impl Into<String>) -> ClientBuilder {
         ClientBuilder {
             engine,
+            auto_engine: false,
+            env: None,
             version: version.into(),
             spec: None,
             category: None,
@@ -121,6 +130,7 @@ impl Client {
             spec: self.spec.clone(),
             category: checked_category(&self.spec, Some(category))?,
             transport: self.transport.clone(),
+            negotiated: self.negotiated.clone(),
         })
     }
 
@@ -447,18 +457,42 @@ impl ClientBuilder {
     /// # Ok::<(), contajners_dispatch::Error>(())
     /// ```
     pub fn build(self) -> Result<Client, Error> {
-        let spec = match self.spec {
-            Some(spec) => spec,
-            None => load(self.engine, &self.version)?,
-        };
-        let category = checked_category(&spec, self.category.as_deref())?;
+        self.into_parts()?.finish(None)
+    }
+
+    /// Resolves the endpoint and builds the transport; the spec is decided
+    /// by `build` (given version) or `connect` (negotiated).
+    pub(crate) fn into_parts(self) -> Result<crate::negotiate::Parts, Error> {
+        let mut version = self.version;
+        let mut engine = self.engine;
+        let mut auto_engine = self.auto_engine;
         let transport = match self.transport {
             Some(transport) => transport,
             None => {
-                let uri = self
-                    .uri
-                    .unwrap_or_else(|| default_uri(self.engine).to_string());
-                let mut builder = Transport::builder(uri);
+                let mut builder = match &self.env {
+                    Some(env) => {
+                        let found = crate::negotiate::resolve_for(
+                            engine,
+                            auto_engine,
+                            self.uri.as_deref(),
+                            env,
+                        )?;
+                        if let Some(pinned) = crate::negotiate::pinned(&found) {
+                            if version == crate::negotiate::AUTO {
+                                version = pinned;
+                                if auto_engine {
+                                    engine = Engine::Docker;
+                                    auto_engine = false;
+                                }
+                            }
+                        }
+                        found.transport_builder()
+                    }
+                    None => Transport::builder(
+                        self.uri
+                            .unwrap_or_else(|| default_uri(self.engine).to_string()),
+                    ),
+                };
                 if let Some(tls) = self.tls {
                     builder = builder.tls(tls);
                 }
@@ -477,10 +511,31 @@ impl ClientBuilder {
                 builder.build()?
             }
         };
+        Ok(crate::negotiate::Parts {
+            engine,
+            auto_engine,
+            version,
+            spec: self.spec,
+            category: self.category,
+            transport,
+        })
+    }
+}
+
+impl Client {
+    /// A client from its parts, the category checked against the spec.
+    pub(crate) fn assemble(
+        spec: Arc<Spec>,
+        category: Option<&str>,
+        transport: Transport,
+        negotiated: Option<Arc<crate::negotiate::Negotiated>>,
+    ) -> Result<Client, Error> {
+        let category = checked_category(&spec, category)?;
         Ok(Client {
             spec,
             category,
             transport,
+            negotiated,
         })
     }
 }
