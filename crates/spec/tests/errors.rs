@@ -102,6 +102,7 @@ fn files_load_in_swagger_json_and_compact_form() {
     assert!(err.to_string().contains("docker"), "{err}");
 }
 
+#[cfg(feature = "podman")]
 #[test]
 fn user_swagger_for_old_podman_is_aligned_with_the_bundled_reference() {
     let text = "swagger: \"2.0\"\npaths:\n  /libpod/images/{name:.*}:\n    delete:\n      operationId: libpodRemoveImage\n      parameters:\n        - {name: 'name:.*', in: path, type: string, required: true}\n";

@@ -1,5 +1,6 @@
 //! The model of the bundled versions: categories, lookups, versions,
-//! quirks of the upstream files.
+//! quirks of the upstream files. Needs both engines bundled (the default).
+#![cfg(all(feature = "docker", feature = "podman"))]
 
 use std::sync::Arc;
 

@@ -147,7 +147,10 @@ fn every_bundled_version_matches_its_upstream_file() {
             compared += 1;
         }
     }
-    assert!(compared > 0, "no bundled version was compared");
+    assert!(
+        engines().is_empty() || compared > 0,
+        "no bundled version was compared"
+    );
 }
 
 #[test]

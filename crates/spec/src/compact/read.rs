@@ -432,23 +432,26 @@ fn clip(s: &str) -> &str {
 }
 
 /// Reverses the writer's escapes; borrows when there is nothing to undo.
+/// Copies the runs between escapes whole rather than char by char: long
+/// Markdown descriptions are most of the bytes decoded.
 fn unescape(raw: &str) -> Cow<'_, str> {
-    if !raw.contains('\\') {
+    let Some(first) = raw.find('\\') else {
         return Cow::Borrowed(raw);
-    }
+    };
     let mut out = String::with_capacity(raw.len());
-    let mut chars = raw.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
+    out.push_str(&raw[..first]);
+    let mut rest = &raw[first..];
+    while let Some(at) = rest.find('\\') {
+        out.push_str(&rest[..at]);
+        let mut chars = rest[at + 1..].chars();
         match chars.next() {
             Some('n') => out.push('\n'),
             Some('r') => out.push('\r'),
             Some(other) => out.push(other),
             None => out.push('\\'),
         }
+        rest = chars.as_str();
     }
+    out.push_str(rest);
     Cow::Owned(out)
 }
