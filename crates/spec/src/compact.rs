@@ -20,7 +20,7 @@
 //! versions from the oldest, so that adding a version mostly appends lines:
 //! a regenerated file diffs well. The same specs always give the same bytes.
 //!
-//! Reading one version touches only its own lines: [`Table`] splits the file
+//! Reading one version touches only its own lines: the file is split
 //! into lines once (a borrowed view, no copy), then each version decodes
 //! the op, param and string lines it names.
 

@@ -128,7 +128,7 @@ impl Operation {
 
     /// The id in the upstream file when it differs from [`Operation::id`]
     /// (only podman v3.0.x/v3.1.0: `libpodRemoveImage` for
-    /// `ImageDeleteLibpod`). [`Spec::operation`] finds the op by either.
+    /// `ImageDeleteLibpod`). [`Spec::operation`](crate::Spec::operation) finds the op by either.
     ///
     /// ```
     /// # let spec = contajners_spec::load(contajners_spec::Engine::Podman, "v3.0.0")?;
@@ -140,7 +140,7 @@ impl Operation {
         self.original_id.as_deref()
     }
 
-    /// The category name (see [`Category`]).
+    /// The category name (see [`Category`](crate::Category)).
     ///
     /// ```
     /// # let op = contajners_spec::Operation::new("ImageListLibpod", contajners_spec::Method::Get, "/libpod/images/json");
@@ -328,7 +328,7 @@ impl Operation {
     /// The reference pages are Redoc pages: the tag anchor is the tag with
     /// each run of whitespace replaced by `-`, and the upstream id is used,
     /// as that is the anchor on the page of that version. An operation not
-    /// (yet) in a [`Spec`] has no version and gives the page without one.
+    /// (yet) in a [`Spec`](crate::Spec) has no version and gives the page without one.
     pub fn doc_url(&self) -> String {
         let tag = self.tag.split_whitespace().collect::<Vec<_>>().join("-");
         let id = self.original_id.as_deref().unwrap_or(&self.id);
