@@ -151,3 +151,18 @@ proptest! {
         prop_assert_eq!(decode(&text).expect("decodes"), vec![b, a]);
     }
 }
+
+proptest! {
+    /// Damaged compact text is an error, never a panic: any line of a valid
+    /// file replaced by arbitrary text.
+    #[test]
+    fn damaged_text_never_panics(spec in spec("v2.0".to_owned()), line in 0usize..64, junk in "[ -~]{0,20}") {
+        let text = encode(std::slice::from_ref(&spec)).expect("encodes");
+        let mut lines: Vec<&str> = text.split('\n').collect();
+        let at = line % lines.len();
+        lines[at] = &junk;
+        let damaged = lines.join("\n");
+        let _ = decode(&damaged);
+        let _ = decode_version(&damaged, "v2.0");
+    }
+}
