@@ -1,8 +1,8 @@
 //! `cargo xtask engines up | down | env`: real, isolated engines for tests.
 //!
 //! `up` starts a containerd and a dockerd (unix socket and mutual-TLS TCP), two
-//! podman API services (unix socket and plain TCP), and a docker registry with
-//! htpasswd auth, all with their state under `<workspace>/.engines`; then puts
+//! podman API services (unix socket and plain TCP), a docker registry with
+//! htpasswd auth, and an OpenSSH server for the `ssh://` tests, all with their state under `<workspace>/.engines`; then puts
 //! the test image `busybox:musl` into both engines and the registry, and
 //! writes the variables the tests read to `<workspace>/.engines/env`.
 //! `down` stops exactly the processes `up` started (by recorded pid) and what
@@ -25,6 +25,7 @@ mod packages;
 mod podman;
 mod proc;
 mod registry;
+mod ssh;
 mod tls;
 mod vars;
 
@@ -61,10 +62,18 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, String> {
                 "engines up; variables in {} (`cargo xtask engines env` prints them)",
                 layout.env_file().display()
             );
-            print!("{}", vars.to_exports());
+            print!(
+                "{}{}",
+                vars.to_exports(),
+                ssh::env_lines(&layout.env_file())
+            );
         }
         Action::Down => down(&layout)?,
-        Action::Env => print!("{}", env(&layout)?.to_exports()),
+        Action::Env => print!(
+            "{}{}",
+            env(&layout)?.to_exports(),
+            ssh::env_lines(&layout.env_file())
+        ),
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -94,6 +103,13 @@ pub(crate) fn up_reporting(layout: &Layout) -> Result<(Vars, Up), String> {
     if let Ok(vars) = Vars::read(&layout.env_file()) {
         match verify_running(layout, &vars) {
             Ok(()) => {
+                if let Err(why) = ssh::check(&layout.env_file()) {
+                    // Engines of an older run, or an sshd that died: add
+                    // one without disturbing the engines' users.
+                    eprintln!("engines up, but no sshd ({why}); starting one");
+                    packages::ensure()?;
+                    start_ssh(layout)?;
+                }
                 eprintln!("engines already up (re-verified every endpoint)");
                 return Ok((vars, Up::AlreadyRunning));
             }
@@ -111,8 +127,9 @@ pub(crate) fn up_reporting(layout: &Layout) -> Result<(Vars, Up), String> {
     }
     packages::ensure()?;
     match start(layout) {
-        Ok(vars) => {
+        Ok((vars, ssh_files)) => {
             vars.write(&layout.env_file())?;
+            ssh::append_env(&layout.env_file(), &ssh_files)?;
             eprintln!("engines up in {:.1}s", started.elapsed().as_secs_f64());
             Ok((vars, Up::Started))
         }
@@ -144,16 +161,17 @@ pub(crate) fn down(layout: &Layout) -> Result<(), String> {
     Ok(())
 }
 
-fn start(layout: &Layout) -> Result<Vars, String> {
+fn start(layout: &Layout) -> Result<(Vars, ssh::SshFiles), String> {
     layout.create_dirs()?;
     outside::record_absent(layout)?;
     let tls = tls::generate(layout)?;
-    let ports = layout::free_ports::<3>()?;
-    let [docker_port, podman_port, registry_port] = ports;
+    let ports = layout::free_ports::<4>()?;
+    let [docker_port, podman_port, registry_port, ssh_port] = ports;
     let registry = registry::start(layout, registry_port)?;
     containerd::start(layout)?;
     podman::start(layout, podman_port, &registry.address)?;
     docker::start(layout, docker_port, &tls)?;
+    let ssh_files = ssh::start(layout, ssh_port)?;
     let vars = Vars {
         docker_uri: format!("unix://{}", layout.docker_sock().display()),
         docker_tls_uri: format!("https://127.0.0.1:{docker_port}"),
@@ -170,7 +188,32 @@ fn start(layout: &Layout) -> Result<Vars, String> {
     wait_pings(layout, &vars)?;
     image::provision(layout, &vars)?;
     verify_running(layout, &vars)?;
-    Ok(vars)
+    wait_ssh(layout, &ssh_files.uri)?;
+    Ok((vars, ssh_files))
+}
+
+/// Starts the sshd alone (the engines already run) and records it in the
+/// env file.
+fn start_ssh(layout: &Layout) -> Result<(), String> {
+    let [port] = layout::free_ports::<1>()?;
+    let files = ssh::start(layout, port)?;
+    wait_ssh(layout, &files.uri)?;
+    ssh::append_env(&layout.env_file(), &files)
+}
+
+/// Waits until the sshd answers with its banner.
+fn wait_ssh(layout: &Layout, uri: &str) -> Result<(), String> {
+    let deadline = Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        proc::check_recorded_alive(layout)?;
+        match ssh::ping(uri) {
+            Ok(()) => return Ok(()),
+            Err(why) if Instant::now() >= deadline => {
+                return Err(format!("sshd did not answer within 20s: {why}"))
+            }
+            Err(_) => std::thread::sleep(std::time::Duration::from_millis(100)),
+        }
+    }
 }
 
 /// Waits until every endpoint answers its ping: the engines need a few

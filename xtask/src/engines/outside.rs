@@ -20,7 +20,7 @@ use sha2::{Digest, Sha256};
 use super::Layout;
 
 /// Parents before children.
-const FIXED: [&str; 9] = [
+const FIXED: [&str; 10] = [
     "/var/lib/containers",
     "/var/lib/containers/cache",
     "/var/lib/containers/cache/blob-info-cache-v1.boltdb",
@@ -30,6 +30,8 @@ const FIXED: [&str; 9] = [
     "/run/docker/plugins",
     "/run/containerd",
     "/run/containerd/s",
+    // sshd's privilege separation dir, made by `up` for the test sshd.
+    "/run/sshd",
 ];
 
 /// dockerd's namespace in containerd (its default, which we keep).

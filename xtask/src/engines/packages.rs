@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 /// A Debian package and a file that shows it is installed.
-const PACKAGES: [(&str, &str); 11] = [
+const PACKAGES: [(&str, &str); 13] = [
     ("docker.io", "/usr/sbin/dockerd"),
     ("containerd", "/usr/bin/containerd"),
     ("podman", "/usr/bin/podman"),
@@ -17,6 +17,8 @@ const PACKAGES: [(&str, &str); 11] = [
     ("curl", "/usr/bin/curl"),
     ("uidmap", "/usr/bin/newuidmap"),
     ("ca-certificates", "/usr/sbin/update-ca-certificates"),
+    ("openssh-server", "/usr/sbin/sshd"),
+    ("openssh-client", "/usr/bin/ssh-keygen"),
 ];
 
 /// Makes sure every package is installed.
