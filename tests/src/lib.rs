@@ -37,7 +37,29 @@ pub struct Engines {
     pub registry_password: String,
     /// The test image present in both engines, e.g. `busybox:musl`.
     pub image: String,
+    /// The test sshd, when the engines were started with one (env files of
+    /// older runs have none).
+    pub ssh: Option<SshServer>,
 }
+
+/// The OpenSSH server of the test engines: `ssh://` reaches the test
+/// dockerd (`docker system dial-stdio`) and podman through it.
+#[derive(Debug, Clone)]
+pub struct SshServer {
+    /// `ssh://root@127.0.0.1:<port>`.
+    pub uri: String,
+    /// The client's private key, authorized for root on that server.
+    pub key: PathBuf,
+    /// A known hosts file holding the server's host key.
+    pub known_hosts: PathBuf,
+}
+
+/// Optional variables: read when present, never required.
+const SSH_VARS: [&str; 3] = [
+    "CONTAJNERS_TEST_SSH_URI",
+    "CONTAJNERS_TEST_SSH_KEY",
+    "CONTAJNERS_TEST_SSH_KNOWN_HOSTS",
+];
 
 const VARS: [&str; 11] = [
     "CONTAJNERS_TEST_DOCKER_URI",
@@ -92,9 +114,10 @@ pub fn engines(test: &str) -> Option<Engines> {
 fn read_engines() -> Result<Engines, String> {
     let mut values: HashMap<String, String> = VARS
         .iter()
+        .chain(SSH_VARS.iter())
         .filter_map(|name| std::env::var(name).ok().map(|v| (name.to_string(), v)))
         .collect();
-    if values.len() < VARS.len() {
+    if values.len() < VARS.len() + SSH_VARS.len() {
         let file = env_file();
         if let Ok(text) = std::fs::read_to_string(&file) {
             for line in text.lines() {
@@ -120,8 +143,17 @@ fn read_engines() -> Result<Engines, String> {
             env_file().display()
         ));
     }
+    let ssh = match SSH_VARS.map(|name| values.remove(name)) {
+        [Some(uri), Some(key), Some(known_hosts)] => Some(SshServer {
+            uri,
+            key: key.into(),
+            known_hosts: known_hosts.into(),
+        }),
+        _ => None,
+    };
     let mut take = |name: &str| values.remove(name).unwrap_or_default();
     Ok(Engines {
+        ssh,
         docker_uri: take("CONTAJNERS_TEST_DOCKER_URI"),
         docker_tls_uri: take("CONTAJNERS_TEST_DOCKER_TLS_URI"),
         tls_ca: take("CONTAJNERS_TEST_DOCKER_TLS_CA").into(),
