@@ -14,6 +14,23 @@
 //!   stream / socket, throw-exceptions, throw-entire-message;
 //! - raw [`Client::fetch`] (and [`Transport`]) for undocumented endpoints.
 //!
+//! And connecting as the docker and podman CLIs do: [`Client::from_env`]
+//! finds the endpoint from `DOCKER_HOST`, `DOCKER_CONTEXT` and the Docker
+//! contexts store, `CONTAINER_HOST`, or the default sockets ([`resolve`]),
+//! reaches `ssh://` hosts through the system ssh client ([`Ssh`]), and
+//! negotiates the engine and API version at the first
+//! [`connect`](ClientBuilder::connect) ([`Negotiated`]).
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), contajners::Error> {
+//! use contajners::{Client, Invocation};
+//! let containers = Client::from_env().category("containers").connect().await?;
+//! let n = containers.negotiated().expect("negotiated");
+//! println!("{} {}", n.engine(), n.spec().version());
+//! let list = containers.invoke(Invocation::new("ContainerList")).await?;
+//! # Ok(()) }
+//! ```
+//!
 //! What it deliberately does not do: typed models of every endpoint, or
 //! anything an engine's spec does not describe. Params are checked against
 //! the spec before anything is sent; answers come back as JSON, text, a
@@ -133,12 +150,14 @@
 
 pub use contajners_dispatch::codec;
 pub use contajners_dispatch::{
-    build_request, categories, As, Client, ClientBuilder, ContainerOutput, Data, DecodeError, Doc,
-    EngineError, Error, Invocation, Output, Payload, RegistryAuth, RequestError, Response,
-    Streamed, TransportError,
+    build_request, categories, negotiate, As, Client, ClientBuilder, ContainerOutput, Data,
+    DecodeError, Doc, EngineError, Error, Invocation, Negotiated, Output, Payload, RegistryAuth,
+    RequestError, Response, Streamed, TransportError,
 };
 pub use contajners_spec::{Engine, Location, Operation, Param, ParamType, Spec};
-pub use contajners_transport::{http, Body, Request, StreamResponse, Tls, Transport, Upgraded};
+pub use contajners_transport::{
+    http, resolve, Body, Request, Ssh, StreamResponse, Tls, Transport, Upgraded,
+};
 
 /// The spec model: engines, versions, categories, operations, params.
 pub mod spec {
