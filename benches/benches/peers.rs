@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 use bollard::query_parameters::LogsOptions;
 use bollard::Docker;
 use bytes::Bytes;
-use contajners::codec::JsonSeqDecoder;
+use contajners::codec::{Demuxer, JsonSeqDecoder};
 use contajners::{Client, Engine, Invocation};
 use contajners_benches::{
     docker_socket, env_size, floor_client, floor_get, floor_logs, process_cpu, raw_read,
@@ -112,6 +112,35 @@ async fn logs_ours(client: &Client, id: &str) -> u64 {
     n
 }
 
+/// The same through contajners' public zero-copy path: the transport's
+/// chunks into [`Demuxer::next_slice`], which lends each payload instead
+/// of handing out a reference-counted `Bytes` per frame.
+async fn logs_ours_lent(client: &Client, id: &str) -> u64 {
+    let mut body = client
+        .invoke(
+            Invocation::new("ContainerLogs")
+                .param("id", id)
+                .param("stdout", true)
+                .param("stderr", true)
+                .as_stream(),
+        )
+        .await
+        .expect("contajners logs")
+        .into_stream()
+        .expect("a stream")
+        .into_inner();
+    let mut demuxer = Demuxer::new();
+    let mut n = 0u64;
+    while let Some(chunk) = body.next().await {
+        demuxer.push(chunk.expect("a chunk"));
+        while let Some(slice) = demuxer.next_slice() {
+            n += slice.expect("a frame").1.len() as u64;
+        }
+    }
+    demuxer.finish().expect("whole frames");
+    n
+}
+
 async fn logs_bollard(docker: &Docker, id: &str) -> u64 {
     let options = LogsOptions {
         stdout: true,
@@ -178,11 +207,19 @@ fn log_benches(c: &mut Criterion, rt: &Runtime, server: &BenchServer, who: &Cont
         g.sampling_mode(SamplingMode::Flat)
             .sample_size(stream_samples())
             .throughput(Throughput::Bytes(payload));
-        for name in rotated(&["contajners", "bollard", "hyper-util", "raw-socket"]) {
+        let names = [
+            "contajners",
+            "contajners-lent",
+            "bollard",
+            "hyper-util",
+            "raw-socket",
+        ];
+        for name in rotated(&names) {
             g.bench_function(name, |b| {
                 b.to_async(rt).iter(|| async {
                     let n = match name {
                         "contajners" => logs_ours(&who.ours, id).await,
+                        "contajners-lent" => logs_ours_lent(&who.ours, id).await,
                         "bollard" => logs_bollard(&who.bollard, id).await,
                         "hyper-util" => floor_logs(&who.floor, &path).await.expect("floor logs"),
                         _ => {

@@ -14,6 +14,7 @@ const BOLLARD: &str = "bollard";
 const FLOOR: &str = "hyper-util";
 const LIMIT: &str = "raw-socket";
 const OURS: &str = "contajners";
+const LENT: &str = "contajners-lent";
 
 pub(super) fn render(
     root: &Path,
@@ -35,7 +36,10 @@ pub(super) fn render(
          with min and max. A ratio `× X` is X's median time divided by this contender's: \
          above 1 is faster than X. `bollard` is the peer, `hyper-util` a bare pooled \
          hyper-util client with the least demultiplexer (the floor), `raw-socket` a plain \
-         read of the same bytes (the limit).\n",
+         read of the same bytes (the limit). `contajners` is the paved path \
+         (`Streamed::output()`, one `Frame` with its own `Bytes` per frame), \
+         `contajners-lent` the public zero-copy path (`Streamed::into_inner()` into \
+         `codec::Demuxer::next_slice`).\n",
         plan.rounds, plan.log_mib, plan.small_mib, plan.engine_mib
     );
     machine(&mut out, root);
@@ -216,8 +220,18 @@ fn targets(out: &mut String, figures: &Figures, cpu: &Cpu) {
             0.95,
         ),
         (
+            "log stream (32 KiB frames), lent slices, vs raw socket".into(),
+            speedup(figures, "peers/logs-32KiB", LENT, LIMIT),
+            0.95,
+        ),
+        (
             "128-byte frames vs bollard".into(),
             speedup(figures, "peers/logs-128B", OURS, BOLLARD),
+            3.0,
+        ),
+        (
+            "128-byte frames, lent slices, vs bollard".into(),
+            speedup(figures, "peers/logs-128B", LENT, BOLLARD),
             3.0,
         ),
         (
