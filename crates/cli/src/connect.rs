@@ -1,81 +1,66 @@
 //! Which engine to talk to, how, and in which API version.
 //!
-//! [`resolve_host`] is the one place that decides the URI when `--host` is
-//! not given; it is meant to be replaced by the library's own resolution
-//! (the Docker/Podman CLI rules) once the library has one.
+//! [`resolve_host`] decides where and how to connect with the library's
+//! resolution, the docker and podman CLIs' rules (`--host`, `DOCKER_HOST`,
+//! `DOCKER_CONTEXT`, the current Docker context, `CONTAINER_HOST`, the
+//! default sockets), so the command and the library always agree.
 
-use std::path::Path;
 use std::sync::Arc;
 
-use contajners::http::Method;
+use contajners::resolve::{self, Convention, Env, ResolveError, Resolved};
 use contajners::spec::{self, Engine, Spec};
-use contajners::{Request, Tls, Transport};
+use contajners::{Tls, Transport};
 
 use crate::args::Global;
 use crate::error::CliError;
 
-/// Where the engine is, and what the address says about which engine it is.
+/// Where the engine is and how to reach it (or why that could not be
+/// decided), and what the address says about which engine it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Target {
-    pub(crate) uri: String,
+    pub(crate) found: Result<Resolved, ResolveError>,
     pub(crate) engine_hint: Option<Engine>,
 }
 
-/// `--host`, else `DOCKER_HOST`, else `CONTAINER_HOST` (Podman's), else the
-/// engine's default socket (Podman's rootless socket for a non-root user
-/// when it exists).
+/// The library's resolution for `--host` and `--engine`, with the
+/// variables read through `env`: Docker's rules for `--engine docker`,
+/// Podman's for `--engine podman`, both (Docker's first) otherwise.
 pub(crate) fn resolve_host(
     flag: Option<&str>,
     engine: Option<Engine>,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Target {
-    let set = |name: &str| env(name).filter(|v| !v.trim().is_empty());
-    if let Some(uri) = flag {
-        return Target {
-            uri: uri.to_string(),
-            engine_hint: None,
-        };
-    }
-    if let Some(uri) = set("DOCKER_HOST") {
-        // Docker's own rule: DOCKER_TLS_VERIFY makes tcp:// a TLS address.
-        let uri = match (set("DOCKER_TLS_VERIFY"), uri.strip_prefix("tcp://")) {
-            (Some(_), Some(rest)) => format!("https://{rest}"),
-            _ => uri,
-        };
-        return Target {
-            uri,
-            engine_hint: None,
-        };
-    }
-    if let Some(uri) = set("CONTAINER_HOST") {
-        return Target {
-            uri,
-            engine_hint: Some(Engine::Podman),
-        };
-    }
-    let rootless = set("XDG_RUNTIME_DIR")
-        .map(|dir| format!("{dir}/podman/podman.sock"))
-        .filter(|path| Path::new(path).exists());
-    let podman = rootless.unwrap_or_else(|| "/run/podman/podman.sock".to_string());
-    let docker = "/var/run/docker.sock";
-    let path = match engine {
-        Some(Engine::Podman) => podman,
-        Some(_) => docker.to_string(),
-        None if !Path::new(docker).exists() && Path::new(&podman).exists() => podman,
-        None => docker.to_string(),
-    };
-    Target {
-        uri: format!("unix://{path}"),
-        engine_hint: engine,
-    }
+    resolve_in(flag, engine, &Env::from_lookup(env))
 }
 
-/// The transport to the engine, with TLS and timeouts from the flags (TLS
-/// material from `DOCKER_CERT_PATH` when no TLS flag is given and the URI is
-/// `https://`).
+fn resolve_in(flag: Option<&str>, engine: Option<Engine>, env: &Env) -> Target {
+    let found = match engine {
+        Some(Engine::Podman) => resolve::podman(flag, env),
+        Some(_) => resolve::docker(flag, env),
+        None => resolve::any(flag, env),
+    };
+    // A `--host` says nothing about the engine; CONTAINER_HOST and Podman's
+    // socket do.
+    let engine_hint = engine.or(match &found {
+        Ok(found) if found.origin != resolve::Origin::Explicit => match found.convention {
+            Convention::Podman => Some(Engine::Podman),
+            _ => None,
+        },
+        _ => None,
+    });
+    Target { found, engine_hint }
+}
+
+/// The transport to the engine: TLS from the flags when any is given,
+/// otherwise from the resolution (`DOCKER_TLS_VERIFY` and
+/// `DOCKER_CERT_PATH`, or the context's); timeouts from the flags.
 pub(crate) fn transport(global: &Global, target: &Target) -> Result<Transport, CliError> {
-    let mut builder = Transport::builder(target.uri.clone());
-    if let Some(tls) = tls(global, &target.uri) {
+    let found = target
+        .found
+        .as_ref()
+        .map_err(|err| CliError::usage(format!("{err}\nGive the engine's address with --host.")))?;
+    let mut builder = found.transport_builder();
+    if let Some(tls) = tls_flags(global) {
         builder = builder.tls(tls);
     }
     if let Some(t) = global.connect_timeout {
@@ -95,81 +80,54 @@ pub(crate) fn transport(global: &Global, target: &Target) -> Result<Transport, C
         .map_err(|err| CliError::from(contajners::Error::from(err)))
 }
 
-fn tls(global: &Global, uri: &str) -> Option<Tls> {
+fn tls_flags(global: &Global) -> Option<Tls> {
     let given = global.tls_ca.is_some() || global.tls_cert.is_some() || global.tls_key.is_some();
-    if given {
-        let mut tls = Tls::new();
-        if let Some(ca) = &global.tls_ca {
-            tls = tls.ca_file(ca);
-        }
-        if let Some(cert) = &global.tls_cert {
-            tls = tls.client_cert_file(cert);
-        }
-        if let Some(key) = &global.tls_key {
-            tls = tls.client_key_file(key);
-        }
-        return Some(tls);
-    }
-    let dir = std::env::var_os("DOCKER_CERT_PATH").filter(|d| !d.is_empty())?;
-    if !uri.starts_with("https://") {
+    if !given {
         return None;
     }
-    let dir = Path::new(&dir);
-    Some(
-        Tls::new()
-            .ca_file(dir.join("ca.pem"))
-            .client_cert_file(dir.join("cert.pem"))
-            .client_key_file(dir.join("key.pem")),
-    )
+    let mut tls = Tls::new();
+    if let Some(ca) = &global.tls_ca {
+        tls = tls.ca_file(ca);
+    }
+    if let Some(cert) = &global.tls_cert {
+        tls = tls.client_cert_file(cert);
+    }
+    if let Some(key) = &global.tls_key {
+        tls = tls.client_key_file(key);
+    }
+    Some(tls)
 }
 
 /// The spec to speak: `--engine` and `--api-version` when both are given
-/// (no round trip); otherwise the engine and its version from `/_ping`
-/// (Podman answers with `Libpod-API-Version`), matched to the best bundled.
+/// (no round trip), or `DOCKER_API_VERSION` for Docker; otherwise the
+/// library's negotiation at `/_ping` (Podman answers with
+/// `Libpod-API-Version`), the best bundled version not above the engine's.
 pub(crate) async fn negotiate(
     global: &Global,
     target: &Target,
     transport: &Transport,
 ) -> Result<Arc<Spec>, CliError> {
     let flag_engine: Option<Engine> = global.engine.map(Into::into);
+    let load = |engine: Engine, version: &str| {
+        spec::load(engine, version).map_err(|err| CliError::usage(err.to_string()))
+    };
     if let (Some(engine), Some(version)) = (flag_engine, &global.api_version) {
-        return spec::load(engine, version).map_err(|err| CliError::usage(err.to_string()));
+        return load(engine, version);
     }
-    let ping = transport
-        .fetch(Request::new(Method::GET, "/_ping").throw_exceptions(true))
-        .await
-        .map_err(|err| CliError::from(contajners::Error::from(err)))?;
-    let header = |name: &str| {
-        ping.headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
-    };
-    let libpod = header("Libpod-API-Version");
-    let engine = flag_engine
-        .or(target.engine_hint)
-        .unwrap_or(if libpod.is_some() {
-            Engine::Podman
-        } else {
-            Engine::Docker
-        });
-    if let Some(version) = &global.api_version {
-        return spec::load(engine, version).map_err(|err| CliError::usage(err.to_string()));
+    let engine = flag_engine.or(target.engine_hint);
+    let pinned = target.found.as_ref().ok().and_then(|f| match f.convention {
+        Convention::Docker => f.api_version.as_deref(),
+        _ => None,
+    });
+    if let (None, Some(version), None | Some(Engine::Docker)) =
+        (&global.api_version, pinned, engine)
+    {
+        return load(Engine::Docker, version);
     }
-    let server = match engine {
-        Engine::Podman => libpod,
-        _ => header("API-Version"),
-    };
-    match server {
-        Some(version) => spec::best_match(engine, &version)
-            .map_err(|err| CliError::usage(format!("{err}; choose one with --api-version"))),
-        None => {
-            let newest = spec::versions(engine).last().map(|v| (*v).to_string());
-            let newest = newest.ok_or_else(|| {
-                CliError::usage(format!("no {engine} spec is bundled in this build"))
-            })?;
-            spec::load(engine, &newest).map_err(|err| CliError::usage(err.to_string()))
-        }
+    let negotiated = contajners::negotiate(transport, engine).await?;
+    match &global.api_version {
+        Some(version) => load(negotiated.engine(), version),
+        None => Ok(negotiated.spec().clone()),
     }
 }
 
@@ -177,50 +135,67 @@ pub(crate) async fn negotiate(
 mod tests {
     use super::*;
 
-    fn env_of<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
-        move |name| {
-            pairs
-                .iter()
-                .find(|(n, _)| *n == name)
-                .map(|(_, v)| v.to_string())
-        }
+    fn uri(target: &Target) -> &str {
+        target.found.as_ref().map_or("", |found| found.uri.as_str())
     }
 
     #[test]
     fn the_flag_then_docker_host_then_container_host() {
-        let env = env_of(&[
-            ("DOCKER_HOST", "tcp://127.0.0.1:2375"),
-            ("CONTAINER_HOST", "unix:///run/p.sock"),
-        ]);
+        let env = Env::empty()
+            .var("DOCKER_HOST", "tcp://127.0.0.1:2375")
+            .var("CONTAINER_HOST", "unix:///run/p.sock");
         assert_eq!(
-            resolve_host(Some("unix:///x.sock"), None, &env).uri,
+            uri(&resolve_in(Some("unix:///x.sock"), None, &env)),
             "unix:///x.sock"
         );
-        assert_eq!(resolve_host(None, None, &env).uri, "tcp://127.0.0.1:2375");
-        let env = env_of(&[
-            ("DOCKER_HOST", "tcp://127.0.0.1:2376"),
-            ("DOCKER_TLS_VERIFY", "1"),
-        ]);
-        assert_eq!(resolve_host(None, None, &env).uri, "https://127.0.0.1:2376");
-        let env = env_of(&[
-            ("DOCKER_HOST", ""),
-            ("CONTAINER_HOST", "unix:///run/p.sock"),
-        ]);
-        let target = resolve_host(None, None, &env);
-        assert_eq!(target.uri, "unix:///run/p.sock");
+        assert_eq!(uri(&resolve_in(None, None, &env)), "tcp://127.0.0.1:2375");
+        let env = Env::empty()
+            .var("DOCKER_HOST", "")
+            .var("CONTAINER_HOST", "unix:///run/p.sock");
+        let target = resolve_in(None, None, &env);
+        assert_eq!(uri(&target), "unix:///run/p.sock");
         assert_eq!(target.engine_hint, Some(Engine::Podman));
     }
 
     #[test]
+    fn docker_tls_verify_turns_tls_on() {
+        let env = Env::empty()
+            .var("DOCKER_HOST", "tcp://127.0.0.1:2376")
+            .var("DOCKER_TLS_VERIFY", "1")
+            .var("DOCKER_CERT_PATH", "/certs");
+        let target = resolve_host(None, None, &|name| env.get(name).map(str::to_string));
+        let tls = target.found.ok().and_then(|f| f.tls);
+        assert!(tls.is_some_and(|t| t.verify && t.ca.is_some()));
+    }
+
+    #[test]
     fn the_default_socket_follows_the_engine() {
-        let env = env_of(&[]);
+        let env = Env::empty().root(true);
         assert_eq!(
-            resolve_host(None, Some(Engine::Podman), &env).uri,
+            uri(&resolve_in(None, Some(Engine::Podman), &env)),
             "unix:///run/podman/podman.sock"
         );
         assert_eq!(
-            resolve_host(None, Some(Engine::Docker), &env).uri,
+            uri(&resolve_in(None, Some(Engine::Docker), &env)),
             "unix:///var/run/docker.sock"
+        );
+    }
+
+    #[test]
+    fn a_missing_context_is_an_error_naming_the_sources() {
+        let home = std::env::temp_dir().join("contajners-cli-no-home");
+        let env = Env::empty()
+            .var("HOME", home.display().to_string())
+            .var("DOCKER_CONTEXT", "nowhere");
+        let target = resolve_in(None, Some(Engine::Docker), &env);
+        let err = target
+            .found
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            err.contains("DOCKER_HOST: not set") && err.contains("`nowhere`"),
+            "{err}"
         );
     }
 }
