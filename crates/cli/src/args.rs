@@ -13,9 +13,12 @@ inside a stream); 2 the command line or the params do not match the spec \
 (nothing was sent); 3 no answer (connect, TLS, timeout); 4 the answer did \
 not decode.
 
-Without --host: DOCKER_HOST (https with DOCKER_TLS_VERIFY, TLS files from \
-DOCKER_CERT_PATH), else CONTAINER_HOST, else the engine's default socket. Without --engine and --api-version (for invoke): asked from the \
-engine's /_ping.";
+Without --host, as the docker and podman CLIs: DOCKER_HOST (TLS with \
+DOCKER_TLS_VERIFY, files from DOCKER_CERT_PATH), else DOCKER_CONTEXT, else \
+currentContext in $DOCKER_CONFIG/config.json (TLS from the context), else \
+CONTAINER_HOST (CONTAINER_SSHKEY for ssh://), else the engine's default \
+socket. Without --engine and --api-version (for invoke): DOCKER_API_VERSION, \
+else negotiated at the engine's /_ping.";
 
 /// Every operation of every Docker Engine and Podman API version, from the shell.
 #[derive(Debug, Parser)]
