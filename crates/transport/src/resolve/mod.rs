@@ -83,13 +83,27 @@ impl Env {
     /// let env = contajners_transport::resolve::Env::process();
     /// ```
     pub fn process() -> Env {
-        use std::os::unix::fs::MetadataExt;
+        Env::from_lookup_and_root(|name| std::env::var(name).ok(), process_is_root())
+    }
+
+    fn from_lookup_and_root(lookup: impl Fn(&str) -> Option<String>, root: bool) -> Env {
         let vars = NAMES
             .iter()
-            .filter_map(|name| std::env::var(name).ok().map(|v| (name.to_string(), v)))
+            .filter_map(|name| lookup(name).map(|v| (name.to_string(), v)))
             .collect();
-        let root = std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0);
         Env { vars, root }
+    }
+
+    /// The variables from `lookup` (e.g. a command's own environment
+    /// table), and whether the running process is root.
+    ///
+    /// ```
+    /// use contajners_transport::resolve::Env;
+    /// let env = Env::from_lookup(|name| (name == "DOCKER_HOST").then(|| "tcp://h:2375".to_string()));
+    /// assert_eq!(env.get("DOCKER_HOST"), Some("tcp://h:2375"));
+    /// ```
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Env {
+        Env::from_lookup_and_root(lookup, process_is_root())
     }
 
     /// Sets a variable.
@@ -134,6 +148,12 @@ impl Env {
     pub fn is_root(&self) -> bool {
         self.root
     }
+}
+
+/// Whether this process runs as root: its effective uid owns `/proc/self`.
+fn process_is_root() -> bool {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
 }
 
 /// Which tool's conventions found the endpoint: a hint at the engine behind
