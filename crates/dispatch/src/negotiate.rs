@@ -344,6 +344,73 @@ pub(crate) fn pinned(found: &resolve::Resolved) -> Option<String> {
 mod tests {
     use super::*;
     use contajners_transport::http::HeaderValue;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+    /// A fake engine on a unix socket that refuses `HEAD /_ping` (405) and
+    /// answers `GET /_ping` as Docker 1.41 does; counts the requests by
+    /// method.
+    async fn fake_engine(dir: &std::path::Path) -> (String, Arc<[AtomicUsize; 2]>) {
+        let path = dir.join("engine.sock");
+        let listener = tokio::net::UnixListener::bind(&path).unwrap();
+        let counts: Arc<[AtomicUsize; 2]> = Arc::new([AtomicUsize::new(0), AtomicUsize::new(0)]);
+        let seen = counts.clone();
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let seen = seen.clone();
+                tokio::spawn(async move {
+                    let (read, mut write) = stream.into_split();
+                    let mut lines = BufReader::new(read).lines();
+                    while let Ok(Some(first)) = lines.next_line().await {
+                        while let Ok(Some(line)) = lines.next_line().await {
+                            if line.is_empty() {
+                                break;
+                            }
+                        }
+                        let answer = if first.starts_with("HEAD ") {
+                            seen[0].fetch_add(1, Ordering::SeqCst);
+                            "HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n"
+                        } else {
+                            seen[1].fetch_add(1, Ordering::SeqCst);
+                            "HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nContent-Length: 2\r\n\r\nOK"
+                        };
+                        if write.write_all(answer.as_bytes()).await.is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        (format!("unix://{}", path.display()), counts)
+    }
+
+    fn temp_dir(name: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("cj-negotiate-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[tokio::test]
+    async fn head_refused_falls_back_to_get_once_per_connection() {
+        let dir = temp_dir("fallback");
+        let (uri, counts) = fake_engine(&dir).await;
+        let client = Client::builder(Engine::Docker, AUTO)
+            .uri(&uri)
+            .category("containers")
+            .connect()
+            .await
+            .unwrap();
+        assert_eq!(client.spec().version(), "v1.41");
+        let count = |i: usize| counts[i].load(Ordering::SeqCst);
+        assert_eq!((count(0), count(1)), (1, 1), "one HEAD, then one GET");
+        // Clients of other categories reuse the answer: no more pings.
+        let images = client.with_category("images").unwrap();
+        let _networks = images.with_category("networks").unwrap();
+        assert_eq!((count(0), count(1)), (1, 1));
+        assert!(images.negotiated().is_some());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
         let mut map = HeaderMap::new();
