@@ -13,11 +13,10 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::process::Stdio;
-use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, ReadBuf};
-use tokio::process::{Child, ChildStdin, ChildStdout, Command};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::process::{Child, ChildStderr, ChildStdin, ChildStdout, Command};
 
 use crate::error::{ConnectError, ConnectErrorKind, Error};
 
@@ -254,14 +253,9 @@ pub(crate) fn dial(settings: &Ssh, target: &SshTarget) -> Result<SshStream, Erro
         .kill_on_drop(true)
         .spawn()
         .map_err(|e| {
-            let kind = if e.kind() == io::ErrorKind::NotFound {
-                ConnectErrorKind::SocketMissing
-            } else {
-                ConnectErrorKind::Other
-            };
             Error::Connect(ConnectError::new(
                 target,
-                kind,
+                ConnectErrorKind::Other,
                 io::Error::new(
                     e.kind(),
                     format!("cannot run the ssh client `{}`: {e}", program.display()),
@@ -277,28 +271,13 @@ pub(crate) fn dial(settings: &Ssh, target: &SshTarget) -> Result<SshStream, Erro
     };
     let stdin = child.stdin.take().ok_or_else(missing)?;
     let stdout = child.stdout.take().ok_or_else(missing)?;
-    let stderr_text = Arc::new(Mutex::new(Vec::new()));
-    if let Some(mut stderr) = child.stderr.take() {
-        let sink = stderr_text.clone();
-        tokio::spawn(async move {
-            let mut buf = [0u8; 1024];
-            while let Ok(n) = stderr.read(&mut buf).await {
-                if n == 0 {
-                    break;
-                }
-                let mut kept = sink
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner);
-                let room = STDERR_LIMIT.saturating_sub(kept.len());
-                kept.extend_from_slice(&buf[..n.min(room)]);
-            }
-        });
-    }
+    let stderr = child.stderr.take();
     Ok(SshStream {
         _child: child,
         stdin: Some(stdin),
         stdout,
-        stderr: stderr_text,
+        stderr,
+        said: Vec::new(),
         received: false,
     })
 }
@@ -310,17 +289,36 @@ pub(crate) struct SshStream {
     _child: Child,
     stdin: Option<ChildStdin>,
     stdout: ChildStdout,
-    stderr: Arc<Mutex<Vec<u8>>>,
+    /// Read as it comes (a full pipe would stall ssh); `None` at its end.
+    stderr: Option<ChildStderr>,
+    /// The first [`STDERR_LIMIT`] bytes ssh wrote to stderr.
+    said: Vec<u8>,
     received: bool,
 }
 
 impl SshStream {
-    fn stderr_text(&self) -> String {
-        let kept = self
-            .stderr
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        String::from_utf8_lossy(&kept).trim().to_string()
+    /// Reads what ssh wrote to stderr so far; `Ready` once stderr ended.
+    fn drain_stderr(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        let Some(stderr) = self.stderr.as_mut() else {
+            return Poll::Ready(());
+        };
+        loop {
+            let mut chunk = [0u8; 1024];
+            let mut buf = ReadBuf::new(&mut chunk);
+            match Pin::new(&mut *stderr).poll_read(cx, &mut buf) {
+                Poll::Ready(Ok(())) if !buf.filled().is_empty() => {
+                    let room = STDERR_LIMIT.saturating_sub(self.said.len());
+                    let filled = buf.filled();
+                    self.said
+                        .extend_from_slice(&filled[..filled.len().min(room)]);
+                }
+                Poll::Ready(_) => {
+                    self.stderr = None;
+                    return Poll::Ready(());
+                }
+                Poll::Pending => return Poll::Pending,
+            }
+        }
     }
 }
 
@@ -330,15 +328,22 @@ impl AsyncRead for SshStream {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
+        let this = &mut *self;
+        // Keep the stderr pipe flowing; what it holds matters only below.
+        let _ = this.drain_stderr(cx);
         let before = buf.filled().len();
-        let poll = Pin::new(&mut self.stdout).poll_read(cx, buf);
+        let poll = Pin::new(&mut this.stdout).poll_read(cx, buf);
         if let Poll::Ready(Ok(())) = poll {
             if buf.filled().len() > before {
-                self.received = true;
-            } else if !self.received {
-                // ssh ended before the engine said anything: its stderr
-                // says why (auth, host key, remote command missing).
-                let said = self.stderr_text();
+                this.received = true;
+            } else if !this.received {
+                // ssh ended before the engine said anything: its stderr,
+                // complete once ssh has exited, says why (authentication,
+                // host key, the remote command missing).
+                if this.drain_stderr(cx).is_pending() {
+                    return Poll::Pending;
+                }
+                let said = String::from_utf8_lossy(&this.said).trim().to_string();
                 if !said.is_empty() {
                     return Poll::Ready(Err(io::Error::new(
                         io::ErrorKind::ConnectionAborted,
