@@ -190,3 +190,43 @@ pub(crate) fn check(env_file: &Path) -> Result<(), String> {
         .ok_or_else(|| "the env file names no sshd".to_string())?;
     ping(&uri)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_lines_are_replaced_not_repeated() {
+        let dir = std::env::temp_dir().join(format!("xtask-ssh-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let env = dir.join("env");
+        std::fs::write(&env, "export CONTAJNERS_TEST_IMAGE='busybox:musl'\n").unwrap();
+        let files = |port: u16| SshFiles {
+            uri: format!("ssh://root@127.0.0.1:{port}"),
+            key: dir.join("key"),
+            known_hosts: dir.join("known_hosts"),
+        };
+        append_env(&env, &files(1)).unwrap();
+        append_env(&env, &files(2)).unwrap();
+        let text = std::fs::read_to_string(&env).unwrap();
+        assert!(text.starts_with("export CONTAJNERS_TEST_IMAGE="), "{text}");
+        assert_eq!(text.matches("CONTAJNERS_TEST_SSH_URI").count(), 1, "{text}");
+        assert!(text.contains("127.0.0.1:2'"), "{text}");
+        assert_eq!(env_lines(&env).lines().count(), 3);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_server_that_is_not_ssh_is_told_apart() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let server = std::thread::spawn(move || {
+            use std::io::Write;
+            let (mut stream, _) = listener.accept().unwrap();
+            stream.write_all(b"HTTP/1.1 400 Bad\r\n\r\n").unwrap();
+        });
+        let err = ping(&format!("ssh://root@127.0.0.1:{port}")).unwrap_err();
+        assert!(err.contains("not an ssh server"), "{err}");
+        server.join().unwrap();
+    }
+}
