@@ -104,9 +104,8 @@ impl Dialer {
                 .await
                 .map(StreamKind::Unix)
                 .map_err(|e| self.io_error(e)),
-            Endpoint::Ssh { target, ssh } => {
-                crate::ssh::dial(ssh, target).map(|stream| StreamKind::Ssh(Box::new(stream)))
-            }
+            Endpoint::Ssh { target, ssh } => crate::ssh::dial(ssh, target, self.connect_timeout)
+                .map(|stream| StreamKind::Ssh(Box::new(stream))),
             Endpoint::Tcp { host, port, .. } => {
                 let tcp = self.dial_tcp(host, *port).await?;
                 match &self.tls {

@@ -115,8 +115,17 @@ impl Ssh {
     }
 
     /// The `ssh` arguments for this target.
-    pub(crate) fn args(&self, target: &SshTarget) -> Vec<String> {
+    pub(crate) fn args(
+        &self,
+        target: &SshTarget,
+        connect_timeout: Option<std::time::Duration>,
+    ) -> Vec<String> {
         let mut args = vec!["-T".to_string(), "-o".into(), "BatchMode=yes".into()];
+        if let Some(limit) = connect_timeout {
+            // ssh counts whole seconds; 0 would mean its default.
+            let secs = limit.as_secs() + u64::from(limit.subsec_nanos() > 0);
+            args.extend(["-o".into(), format!("ConnectTimeout={}", secs.max(1))]);
+        }
         if let Some(user) = &target.user {
             args.extend(["-l".into(), user.clone()]);
         }
@@ -240,13 +249,20 @@ impl std::fmt::Display for SshTarget {
 }
 
 /// Starts `ssh` for `target`; must run inside a tokio runtime with IO.
-pub(crate) fn dial(settings: &Ssh, target: &SshTarget) -> Result<SshStream, Error> {
+///
+/// Starting the process is immediate; the ssh handshake happens while the
+/// first request waits, so the connect timeout is handed to ssh itself.
+pub(crate) fn dial(
+    settings: &Ssh,
+    target: &SshTarget,
+    connect_timeout: Option<std::time::Duration>,
+) -> Result<SshStream, Error> {
     let program = settings
         .program
         .clone()
         .unwrap_or_else(|| PathBuf::from("ssh"));
     let mut child = Command::new(&program)
-        .args(settings.args(target))
+        .args(settings.args(target, connect_timeout))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -439,7 +455,7 @@ mod tests {
         let args = Ssh::new()
             .identity_file("/k/id")
             .known_hosts_file("/k/known")
-            .args(&target)
+            .args(&target, None)
             .join(" ");
         assert_eq!(
             args,
@@ -448,8 +464,10 @@ mod tests {
              -- 127.0.0.1 docker system dial-stdio"
         );
         let podman = SshTarget::parse("h/run/p.sock").unwrap_or_else(|e| panic!("{e}"));
+        let timed = Ssh::new().args(&podman, Some(std::time::Duration::from_millis(1500)));
+        assert!(timed.join(" ").contains("-o ConnectTimeout=2"), "{timed:?}");
         assert!(Ssh::new()
-            .args(&podman)
+            .args(&podman, None)
             .join(" ")
             .ends_with("-- h podman --url unix:///run/p.sock system dial-stdio"));
     }
