@@ -3,22 +3,38 @@
 //! once.
 //!
 //! ```text
-//! contajners-spec compact 1
+//! contajners-spec compact 2
 //! engine docker
-//! strings 3
-//! ContainerList            ← one string per line; `\n`, `\r`, `\\` escaped
+//! strings 8
+//! ContainerList                   ← string 0: one line of plain text
 //! /containers/json
 //! List containers
-//! params 0                  ← name loc type format enum default req cf desc
-//! ops 1                     ← id alias method path summary description
-//! 0 - GET 1 2 - 0 - - - - - ←   deprecated tag params consumes produces hijacks responses
-//! version v1.41 0           ← the ops of one version
+//! \3                              ← string 3: the next 3 lines, as they are
+//! Returns a list of containers.
+//!
+//! See `all`.
+//! Container
+//! all
+//!                                 ← string 6: the empty string
+//! no error
+//! params 1                        ← name location type format enum default
+//! 5 query boolean - - - 0 - 6     ←   required collectionFormat description
+//! ops 1                           ← id alias method path summary description
+//! 0 - GET 1 2 3 0 4 0 - - 0 200:7 ←   deprecated tag params consumes produces
+//! version v1.41 0                 ←   hijacks responses; then each version
 //! ```
 //!
 //! Numbers are indices into the string, param or op table; `-` is "none",
-//! lists are comma-separated. Tables are in order of first use, walking the
-//! versions from the oldest, so that adding a version mostly appends lines:
-//! a regenerated file diffs well. The same specs always give the same bytes.
+//! lists are comma-separated; enum values and defaults are strings holding
+//! JSON. A string with newlines is written as it is after a `\<lines>`
+//! line, so a Markdown description reads (and diffs) as upstream wrote it,
+//! and a load borrows it unchanged; the rare string with a carriage return,
+//! or a one-line string starting with `\`, is written as `\e` and one line
+//! with `\\`, `\n` and `\r` escaped.
+//!
+//! Tables are in order of first use, walking the versions from the oldest,
+//! so that adding a version mostly appends lines: a regenerated file diffs
+//! well. The same specs always give the same bytes.
 //!
 //! Reading one version touches only its own lines: the file is split
 //! into lines once (a borrowed view, no copy), then each version decodes
@@ -34,7 +50,7 @@ pub use read::{decode, decode_version, decode_version_static};
 pub use write::encode;
 
 /// The first line of every compact file.
-pub(crate) const MAGIC: &str = "contajners-spec compact 1";
+pub(crate) const MAGIC: &str = "contajners-spec compact 2";
 
 #[cfg(test)]
 mod tests {
@@ -86,6 +102,29 @@ mod tests {
         assert!(err.to_string().contains(MAGIC), "{err}");
         let truncated: String = good.lines().take(5).collect::<Vec<_>>().join("\n");
         assert!(decode(&truncated).is_err());
+    }
+
+    /// The example in the module docs is what the writer writes.
+    #[test]
+    fn module_docs_example_is_exact() {
+        let mut op = Operation::new("ContainerList", Method::Get, "/containers/json")
+            .with_param(Param::new("all", Location::Query, ParamType::Boolean));
+        op.summary = "List containers".into();
+        op.description = "Returns a list of containers.\n\nSee `all`.".into();
+        op.tag = "Container".into();
+        op.responses.push(ResponseCode::new(Some(200), "no error"));
+        let text = encode(&[Spec::new(Engine::Docker, "v1.41", vec![op])]).expect("encodes");
+        let doc: String = include_str!("compact.rs")
+            .lines()
+            .skip_while(|l| !l.starts_with("//! ```text"))
+            .skip(1)
+            .take_while(|l| !l.starts_with("//! ```"))
+            .map(|l| {
+                let l = l.trim_start_matches("//!").strip_prefix(' ').unwrap_or("");
+                format!("{}\n", l.split(" ←").next().unwrap_or(l).trim_end())
+            })
+            .collect();
+        assert_eq!(text, doc);
     }
 
     #[test]

@@ -74,8 +74,9 @@
 //!
 //! The files are embedded with `include_str!`. [`load`] splits an engine's
 //! file into lines once, decodes only the lines of the version asked for,
-//! and lends the spec its strings straight from the embedded text (a string
-//! with escapes is unescaped once, for every version that uses it). The
+//! and lends the spec its strings straight from the embedded text: Markdown
+//! descriptions are stored as they are, so nothing is copied or unescaped
+//! (the rare escaped string is unescaped once, for every version). The
 //! result is cached per (engine, version) in a `OnceLock`, so a second
 //! [`load`] is an `Arc` clone. [`Spec::operation`] is a hash lookup. The
 //! criterion bench `benches/benches/spec.rs` measures both (targets: a first

@@ -63,15 +63,22 @@ pub fn decode_version_static(text: &'static str, version: &str) -> Result<Spec, 
 #[derive(Debug)]
 pub(crate) struct Table<'a> {
     pub(crate) engine: Engine,
-    strings: Section<'a>,
+    strings: Strings<'a>,
     params: Section<'a>,
     ops: Section<'a>,
     pub(crate) versions: Vec<VersionLine<'a>>,
-    /// Per string, on first use: its unescaped form, or `None` when it has
-    /// no escapes. Only a table that lives
-    /// for the whole program (the bundled one) uses it, to lend its strings
-    /// to every spec decoded from it.
-    unescaped: Vec<OnceLock<Option<Box<str>>>>,
+    /// The unescaped form of each escaped string (`\\e` entries, rare),
+    /// made on first use. Only a table that lives for the whole program (the
+    /// bundled one) uses it, to lend its strings to every spec decoded from
+    /// it.
+    unescaped: Vec<OnceLock<Box<str>>>,
+}
+
+/// The string table: each entry is a slice of the file, and whether it is
+/// in the escaped form.
+#[derive(Debug)]
+struct Strings<'a> {
+    entries: Vec<(&'a str, bool)>,
 }
 
 #[derive(Debug)]
@@ -90,7 +97,7 @@ pub(crate) struct VersionLine<'a> {
 
 impl<'a> Table<'a> {
     pub(crate) fn parse(text: &'a str) -> Result<Table<'a>, Error> {
-        let mut lines = text.split('\n').enumerate().map(|(i, l)| (i + 1, l));
+        let mut lines = Lines::new(text);
         match lines.next() {
             Some((_, MAGIC)) => {}
             _ => {
@@ -106,7 +113,7 @@ impl<'a> Table<'a> {
             .ok_or_else(|| Error::compact(n, "expected `engine docker` or `engine podman`"))?
             .parse()
             .map_err(|e: Error| Error::compact(n, e.to_string()))?;
-        let strings = section(&mut lines, "strings")?;
+        let strings = strings_section(&mut lines)?;
         let params = section(&mut lines, "params")?;
         let ops = section(&mut lines, "ops")?;
         let mut versions = Vec::new();
@@ -127,7 +134,7 @@ impl<'a> Table<'a> {
         }
         Ok(Table {
             engine,
-            unescaped: strings.lines.iter().map(|_| OnceLock::new()).collect(),
+            unescaped: strings.entries.iter().map(|_| OnceLock::new()).collect(),
             strings,
             params,
             ops,
@@ -160,18 +167,32 @@ impl<'a> Table<'a> {
     /// Decodes a version into a spec that owns its text.
     pub(crate) fn spec(&self, v: &VersionLine<'a>) -> Result<Spec, Error> {
         let text = |i: &str, from: usize| -> Result<Text, Error> {
-            let (_, raw) = self.raw_string(i, from)?;
-            Ok(Cow::Owned(unescape(raw).into_owned()))
+            let (_, raw, escaped) = self.raw_string(i, from)?;
+            Ok(Cow::Owned(if escaped {
+                unescape(raw).into_owned()
+            } else {
+                raw.to_owned()
+            }))
         };
         Decoder { table: self, text }.spec(v, Cow::Owned(v.name.to_owned()))
     }
 
-    fn raw_string(&self, index: &str, from: usize) -> Result<(usize, &'a str), Error> {
+    /// The string at `index`: its number, its text in the file, and whether
+    /// that text is escaped.
+    fn raw_string(&self, index: &str, from: usize) -> Result<(usize, &'a str, bool), Error> {
         let i = number(index).ok_or_else(|| {
             Error::compact(from, format!("string index {index:?} is not a number"))
         })?;
-        let (_, raw) = self.strings.get(i, "string", from)?;
-        Ok((i, raw))
+        let &(raw, escaped) = self.strings.entries.get(i).ok_or_else(|| {
+            Error::compact(
+                from,
+                format!(
+                    "string index {i} is out of range; the table has {}",
+                    self.strings.entries.len()
+                ),
+            )
+        })?;
+        Ok((i, raw, escaped))
     }
 }
 
@@ -184,17 +205,16 @@ impl Table<'static> {
         v: &'static VersionLine<'static>,
     ) -> Result<Spec, Error> {
         let text = |i: &str, from: usize| -> Result<Text, Error> {
-            let (i, raw) = self.raw_string(i, from)?;
-            // The slot remembers whether the string has escapes, so a long
-            // description is scanned once, not on every load.
-            let unescaped = match self.unescaped.get(i) {
-                Some(slot) => slot.get_or_init(|| match unescape(raw) {
-                    Cow::Borrowed(_) => None,
-                    Cow::Owned(s) => Some(s.into_boxed_str()),
-                }),
-                None => return Ok(Cow::Owned(unescape(raw).into_owned())),
-            };
-            Ok(Cow::Borrowed(unescaped.as_deref().unwrap_or(raw)))
+            let (i, raw, escaped) = self.raw_string(i, from)?;
+            if !escaped {
+                return Ok(Cow::Borrowed(raw));
+            }
+            Ok(match self.unescaped.get(i) {
+                Some(slot) => {
+                    Cow::Borrowed(&**slot.get_or_init(|| unescape(raw).into_owned().into()))
+                }
+                None => Cow::Owned(unescape(raw).into_owned()),
+            })
         };
         Decoder { table: self, text }.spec(v, Cow::Borrowed(v.name))
     }
@@ -205,8 +225,12 @@ impl Table<'static> {
     /// strings without escapes are borrowed, the others unescaped each time.
     fn spec_borrowed(&self, v: &VersionLine<'static>) -> Result<Spec, Error> {
         let text = |i: &str, from: usize| -> Result<Text, Error> {
-            let (_, raw) = self.raw_string(i, from)?;
-            Ok(unescape(raw))
+            let (_, raw, escaped) = self.raw_string(i, from)?;
+            Ok(if escaped {
+                unescape(raw)
+            } else {
+                Cow::Borrowed(raw)
+            })
         };
         Decoder { table: self, text }.spec(v, Cow::Borrowed(v.name))
     }
@@ -360,10 +384,7 @@ impl<'a> Section<'a> {
     }
 }
 
-fn section<'a>(
-    lines: &mut impl Iterator<Item = (usize, &'a str)>,
-    name: &str,
-) -> Result<Section<'a>, Error> {
+fn section<'a>(lines: &mut Lines<'a>, name: &str) -> Result<Section<'a>, Error> {
     let (n, header) = lines.next().ok_or_else(|| {
         Error::compact(
             0,
@@ -380,7 +401,7 @@ fn section<'a>(
                 format!("expected `{name} <count>`, found {:?}", clip(header)),
             )
         })?;
-    let taken: Vec<&str> = lines.take(count).map(|(_, l)| l).collect();
+    let taken: Vec<&str> = lines.by_ref().take(count).map(|(_, l)| l).collect();
     if taken.len() != count {
         return Err(Error::compact(
             n,
@@ -394,6 +415,108 @@ fn section<'a>(
         first_line: n + 1,
         lines: taken,
     })
+}
+
+/// The string table. An entry is one line of plain text; or `\\<k>` and
+/// then `k` raw lines (a string with newlines, kept as a slice of the file);
+/// or `\\e` and then one line with `\\`, `\\n`, `\\r` escapes (a string
+/// with a carriage return, or a one-line string starting with `\\`).
+fn strings_section<'a>(lines: &mut Lines<'a>) -> Result<Strings<'a>, Error> {
+    let (n, header) = lines
+        .next()
+        .ok_or_else(|| Error::compact(0, "the file ends before the `strings <count>` header"))?;
+    let count: usize = header
+        .strip_prefix("strings ")
+        .and_then(number)
+        .ok_or_else(|| {
+            Error::compact(
+                n,
+                format!("expected `strings <count>`, found {:?}", clip(header)),
+            )
+        })?;
+    let short = |at: usize| {
+        Error::compact(
+            at,
+            format!("the strings table announces {count} strings; the file ends before"),
+        )
+    };
+    let mut entries = Vec::with_capacity(count);
+    for _ in 0..count {
+        let (at, line) = lines.next().ok_or_else(|| short(n))?;
+        let Some(form) = line.strip_prefix('\\') else {
+            entries.push((line, false));
+            continue;
+        };
+        if form == "e" {
+            let (_, escaped) = lines.next().ok_or_else(|| short(at))?;
+            entries.push((escaped, true));
+            continue;
+        }
+        let k = number(form).filter(|&k| k >= 2).ok_or_else(|| {
+            Error::compact(
+                at,
+                format!(
+                    "expected `\\e` or `\\<lines>` (2 or more), found {:?}",
+                    clip(line)
+                ),
+            )
+        })?;
+        entries.push((lines.block(k).ok_or_else(|| short(at))?, false));
+    }
+    Ok(Strings { entries })
+}
+
+/// The lines of a text with their 1-based numbers, as `split('\n')` cuts
+/// them, and blocks of consecutive lines as one slice.
+struct Lines<'a> {
+    text: &'a str,
+    /// Where the next line starts; `None` after the last line.
+    next: Option<usize>,
+    /// Where the line returned last ends.
+    last_end: usize,
+    number: usize,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a str) -> Self {
+        Lines {
+            text,
+            next: Some(0),
+            last_end: 0,
+            number: 0,
+        }
+    }
+
+    /// The next `k` lines as one slice, the newlines between them included.
+    fn block(&mut self, k: usize) -> Option<&'a str> {
+        let start = self.next?;
+        for _ in 0..k {
+            self.next()?;
+        }
+        self.text.get(start..self.last_end)
+    }
+}
+
+impl<'a> Iterator for Lines<'a> {
+    type Item = (usize, &'a str);
+
+    fn next(&mut self) -> Option<(usize, &'a str)> {
+        let start = self.next?;
+        let rest = self.text.get(start..)?;
+        let end = match rest.find('\n') {
+            Some(i) => {
+                self.next = Some(start + i + 1);
+                start + i
+            }
+            None => {
+                self.next = None;
+                self.text.len()
+            }
+        };
+        self.last_end = end;
+        self.number += 1;
+        Some((self.number, self.text.get(start..end)?))
+    }
 }
 
 fn list(field: &str) -> impl Iterator<Item = &str> {

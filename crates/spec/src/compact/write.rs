@@ -62,8 +62,7 @@ pub fn encode(specs: &[Spec]) -> Result<String, Error> {
     let _ = writeln!(out, "engine {engine}");
     let _ = writeln!(out, "strings {}", t.strings.len());
     for s in &t.strings {
-        escape_into(&mut out, s);
-        out.push('\n');
+        write_string(&mut out, s);
     }
     let _ = writeln!(out, "params {}", t.params.len());
     for line in &t.params {
@@ -196,6 +195,26 @@ fn join_or_dash(items: Vec<String>) -> String {
     } else {
         items.join(",")
     }
+}
+
+/// One entry of the string table (the forms are read by
+/// `read::strings_section`): plain text as one line; text with newlines as
+/// `\\<lines>` and then the text as it is, so a reviewer reads Markdown
+/// descriptions in a diff as they are upstream and a load borrows them
+/// unchanged; the rare rest (a carriage return, or one line starting with
+/// `\\`) as `\\e` and one escaped line.
+fn write_string(out: &mut String, s: &str) {
+    if s.contains('\r') || (s.starts_with('\\') && !s.contains('\n')) {
+        out.push_str("\\e\n");
+        escape_into(out, s);
+    } else if s.contains('\n') {
+        let lines = 1 + s.bytes().filter(|&b| b == b'\n').count();
+        let _ = writeln!(out, "\\{lines}");
+        out.push_str(s);
+    } else {
+        out.push_str(s);
+    }
+    out.push('\n');
 }
 
 /// Escapes the three bytes that would break a line: `\` → `\\`,
