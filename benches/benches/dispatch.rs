@@ -6,6 +6,8 @@
 //! framing). Input arrives in chunks of random size (1 B to 64 KiB,
 //! fixed seed), as from a socket.
 
+use std::time::{Duration, Instant};
+
 use bytes::Bytes;
 use contajners_dispatch::codec::Demuxer;
 use contajners_dispatch::{build_request, Data, RegistryAuth};
@@ -121,6 +123,20 @@ fn scan(chunks: &[Bytes]) -> u64 {
     chunks.iter().fold(0u64, |acc, chunk| acc ^ fold(chunk))
 }
 
+/// Runs demux+scan and the raw scan alternately; returns the time of each.
+fn interleaved(iters: u64, chunks: &[Bytes]) -> (Duration, Duration) {
+    let (mut demuxing, mut scanning) = (Duration::ZERO, Duration::ZERO);
+    for _ in 0..iters {
+        let start = Instant::now();
+        black_box(demux(black_box(chunks)));
+        let middle = Instant::now();
+        black_box(scan(black_box(chunks)));
+        demuxing += middle - start;
+        scanning += middle.elapsed();
+    }
+    (demuxing, scanning)
+}
+
 fn demux_benches(c: &mut Criterion) {
     let total = 8 * 1024 * 1024;
     for frame_len in [128usize, 32 * 1024] {
@@ -135,6 +151,15 @@ fn demux_benches(c: &mut Criterion) {
             b.iter(|| demux_lent_scan(black_box(&chunks)))
         });
         group.bench_function("raw-scan", |b| b.iter(|| scan(black_box(&chunks))));
+        // The same comparison with both sides run in turn inside every
+        // sample: on a busy machine, load hits both alike, so the ratio of
+        // these two holds when the separate runs above drift.
+        group.bench_function("interleaved/demux+scan", |b| {
+            b.iter_custom(|iters| interleaved(iters, &chunks).0)
+        });
+        group.bench_function("interleaved/raw-scan", |b| {
+            b.iter_custom(|iters| interleaved(iters, &chunks).1)
+        });
         group.finish();
     }
 }
