@@ -150,7 +150,12 @@ fn transport(c: &mut Criterion) {
     server_rt.spawn(raw_server(raw_path.clone(), block, mib));
     std::thread::sleep(Duration::from_millis(100));
 
-    let rt = tokio::runtime::Runtime::new().expect("client runtime");
+    // One client thread: the client's own cost, without cross-thread
+    // wake-ups between a connection task and its reader.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("client runtime");
     let ours = Transport::new(&format!("unix://{}", http_path.display())).expect("transport");
     let bare = bare_client(&http_path);
 

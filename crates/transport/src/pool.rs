@@ -23,6 +23,12 @@ use crate::runtime::{SpawnOn, TimerOn};
 
 pub(crate) type HttpClient = Client<Connector, ReqBody>;
 
+/// Bytes asked of the socket per read. hyper's adaptive default grows to
+/// ~400 KiB, and each chunk of a large body then lands in fresh memory; a
+/// fixed 64 KiB read, which the allocator keeps recycling, stays cache-warm
+/// and read a large body ~1.5x faster in benches/benches/transport.rs.
+const READ_SIZE: usize = 64 * 1024;
+
 /// The pools of one transport (shared by its clones).
 pub(crate) struct Pools {
     dialer: Arc<Dialer>,
@@ -108,6 +114,7 @@ impl Pools {
             .pool_timer(TimerOn(runtime))
             .pool_idle_timeout(self.idle)
             .pool_max_idle_per_host(self.max_idle)
+            .http1_read_buf_exact_size(READ_SIZE)
             .build(connector)
     }
 
