@@ -5,10 +5,10 @@ use std::io::{self, Write};
 use std::sync::Arc;
 
 use contajners::spec::{self, Engine, Location, Operation, Spec};
+use contajners::suggest::{closest, did_you_mean};
 
 use crate::args::Global;
 use crate::error::CliError;
-use crate::suggest;
 
 /// The spec the offline commands read: `--engine` (docker) at
 /// `--api-version` (the newest bundled).
@@ -70,7 +70,7 @@ pub(crate) fn ops(global: &Global, category: Option<&str>) -> Result<(), CliErro
                     "no category `{name}` in {} {}{}; the categories are: {}",
                     spec.engine(),
                     spec.version(),
-                    suggest::hint(&suggest::closest(name, names.iter().copied(), 3)),
+                    did_you_mean(&closest(name, names.iter().copied(), 3)),
                     names.join(", ")
                 )));
             };
@@ -100,12 +100,12 @@ pub(crate) fn find<'a>(spec: &'a Spec, id: &str) -> Result<&'a Operation, CliErr
     if let Some(op) = spec.operation(id) {
         return Ok(op);
     }
-    let near = suggest::closest(id, spec.operations().map(Operation::id), 3);
+    let near = closest(id, spec.operations().map(Operation::id), 3);
     let mut message = format!(
         "no operation {id} in {} {}{}",
         spec.engine(),
         spec.version(),
-        suggest::hint(&near)
+        did_you_mean(&near)
     );
     let other = match spec.engine() {
         Engine::Docker => Engine::Podman,

@@ -3,8 +3,8 @@
 use std::io::IsTerminal;
 use std::pin::Pin;
 
-use contajners::spec::{Location, Operation, Spec};
-use contajners::{As, Client, Data, Invocation, Output};
+use contajners::spec::{Operation, Spec};
+use contajners::{answer, Client, Data, Invocation, Output};
 use serde_json::Value;
 use tokio::io::{AsyncRead, AsyncReadExt};
 
@@ -33,7 +33,10 @@ pub(crate) async fn run(global: &Global, args: InvokeArgs) -> Result<(), CliErro
     let op = catalog::find(&spec, &args.op)?;
     let category = category_of(&spec, op, args.category.as_deref())?;
     let params = value::params(op, &args.params)?;
-    let answer = args.answer.map_or_else(|| default_answer(op), Into::into);
+    // Without `--as`, the answer takes the shape the op's spec suggests.
+    let answer = args
+        .answer
+        .map_or_else(|| answer::default_as(op), Into::into);
     let client = Client::builder(spec.engine(), spec.version())
         .spec(spec.clone())
         .transport(transport)
@@ -59,7 +62,7 @@ pub(crate) async fn run(global: &Global, args: InvokeArgs) -> Result<(), CliErro
     let look = look(global);
     match answer {
         Output::Data(response) => output::data(&response, look),
-        Output::Stream(streamed) => output::streamed(streamed, op.id(), look).await,
+        Output::Stream(streamed) => output::streamed(streamed, op, look).await,
         Output::Socket(socket) => socket::bridge(socket).await,
         _ => Err(CliError::new(
             Kind::Decode,
@@ -101,28 +104,6 @@ fn category_of(spec: &Spec, op: &Operation, wanted: Option<&str>) -> Result<Stri
             op.id(),
             many.join(", ")
         ))),
-    }
-}
-
-/// How to take the answer when `--as` is not given: the socket for ops
-/// that hijack the connection, a stream for answers that go on (logs,
-/// events, stats, progress) or are not JSON (tar archives, raw streams),
-/// data otherwise.
-pub(crate) fn default_answer(op: &Operation) -> As {
-    let goes_on = op
-        .params()
-        .iter()
-        .any(|p| p.location() == Location::Query && matches!(p.name(), "follow" | "stream"));
-    let not_json = op
-        .produces()
-        .iter()
-        .any(|p| !(p.contains("json") || p.starts_with("text/plain")));
-    if op.hijacks() {
-        As::Socket
-    } else if output::is_progress(op.id()) || op.id().contains("Events") || goes_on || not_json {
-        As::Stream
-    } else {
-        As::Data
     }
 }
 
@@ -181,19 +162,6 @@ pub(crate) async fn body(data: Option<&str>, binary: Option<&str>) -> Result<Bod
 mod tests {
     use super::*;
     use contajners::spec::{load, Engine};
-
-    #[test]
-    fn each_op_is_answered_in_its_natural_shape() {
-        let spec = load(Engine::Docker, "v1.41").expect("bundled");
-        let shape = |id: &str| default_answer(spec.operation(id).expect("op"));
-        assert_eq!(shape("ContainerList"), As::Data);
-        assert_eq!(shape("SystemPing"), As::Data);
-        assert_eq!(shape("ContainerLogs"), As::Stream);
-        assert_eq!(shape("ImageCreate"), As::Stream);
-        assert_eq!(shape("SystemEvents"), As::Stream);
-        assert_eq!(shape("ContainerArchive"), As::Stream);
-        assert_eq!(shape("ContainerAttach"), As::Socket);
-    }
 
     #[test]
     fn the_category_comes_from_the_op() {

@@ -19,7 +19,6 @@ mod json;
 mod output;
 mod progress;
 mod socket;
-mod suggest;
 mod value;
 
 use std::process::ExitCode;

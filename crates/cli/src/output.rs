@@ -4,9 +4,10 @@
 use std::io::{self, Write};
 
 use bytes::Bytes;
-use contajners::codec::{Demux, Frame, JsonSeq, StreamKind};
-use contajners::{Error, Payload, Response, Streamed};
-use futures_util::{stream, Stream, StreamExt};
+use contajners::codec::{self, Demux, Frame, JsonSeq, StreamKind};
+use contajners::spec::Operation;
+use contajners::{answer, Error, Payload, Response, Streamed};
+use futures_util::{Stream, StreamExt};
 
 use crate::error::{CliError, Kind};
 use crate::json::{self, JsonStyle};
@@ -66,29 +67,12 @@ pub(crate) fn data(response: &Response, look: Look) -> Result<(), CliError> {
     write(StreamKind::Stdout, text.as_bytes()).map(drop)
 }
 
-/// Ops whose answer is a progress sequence (pull, push, build, load, import).
-pub(crate) fn is_progress(op: &str) -> bool {
-    const PROGRESS: [&str; 8] = [
-        "ImageCreate",
-        "ImagePush",
-        "ImagePull",
-        "ImageBuild",
-        "ImageLoad",
-        "ImageImport",
-        "PluginPull",
-        "PluginUpgrade",
-    ];
-    PROGRESS.iter().any(|p| op.starts_with(p))
-}
-
-/// Ops whose output may be stdcopy-multiplexed without saying so (Docker
-/// before 1.42 and Podman do not label it): logs, attach, exec.
-pub(crate) fn may_be_multiplexed(op: &str) -> bool {
-    op.contains("Logs") || op.contains("Attach") || op.starts_with("Exec")
-}
-
 /// A streamed answer, printed as it comes.
-pub(crate) async fn streamed(streamed: Streamed, op: &str, look: Look) -> Result<(), CliError> {
+pub(crate) async fn streamed(
+    streamed: Streamed,
+    op: &Operation,
+    look: Look,
+) -> Result<(), CliError> {
     let content_type = streamed
         .headers()
         .get(contajners::http::header::CONTENT_TYPE)
@@ -98,10 +82,10 @@ pub(crate) async fn streamed(streamed: Streamed, op: &str, look: Look) -> Result
     if streamed.is_multiplexed() {
         return frames(Demux::new(streamed.into_inner())).await;
     }
-    if is_progress(op) || content_type.contains("json") {
-        return json_seq(streamed.json(), op, look).await;
+    if answer::is_progress(op) || content_type.contains("json") {
+        return json_seq(streamed.json(), answer::is_progress(op), look).await;
     }
-    if may_be_multiplexed(op) {
+    if answer::may_be_multiplexed(op) {
         return sniffed(streamed.into_inner()).await;
     }
     raw(streamed.into_inner()).await
@@ -137,8 +121,7 @@ where
 }
 
 /// Container output that may or may not be multiplexed: the first bytes
-/// tell (a stdcopy header is a stream type 0-2 then three zero bytes, which
-/// no text starts with).
+/// tell ([`codec::sniff`]).
 pub(crate) async fn sniffed<S, E>(chunks: S) -> Result<(), CliError>
 where
     S: Stream<Item = Result<Bytes, E>> + Unpin,
@@ -149,51 +132,29 @@ where
 
 /// [`sniffed`], calling `decided` with whether the output is multiplexed
 /// before the first byte is written.
-pub(crate) async fn sniffed_then<S, E, F>(mut chunks: S, decided: F) -> Result<(), CliError>
+pub(crate) async fn sniffed_then<S, E, F>(chunks: S, decided: F) -> Result<(), CliError>
 where
     S: Stream<Item = Result<Bytes, E>> + Unpin,
     E: Into<Error>,
     F: FnOnce(bool),
 {
-    let mut head: Vec<u8> = Vec::new();
-    let mut chunks_seen: Vec<Bytes> = Vec::new();
-    // Decide as soon as possible: a terminal prompt ("/ # ") is shorter
-    // than a stdcopy header, and must show before the user types.
-    let multiplexed = loop {
-        if head.first().is_some_and(|b| *b > 2) {
-            break false;
-        }
-        if head.len() >= 8 {
-            break head[1..4] == [0, 0, 0];
-        }
-        match chunks.next().await {
-            Some(chunk) => {
-                let chunk = chunk.map_err(|err| CliError::from(err.into()))?;
-                head.extend_from_slice(&chunk[..chunk.len().min(8)]);
-                chunks_seen.push(chunk);
-            }
-            None => break false,
-        }
-    };
-    decided(multiplexed);
-    let replay = stream::iter(chunks_seen.into_iter().map(Ok::<Bytes, Error>));
-    let rest = chunks.map(|chunk| chunk.map_err(Into::into));
-    let whole = replay.chain(rest);
-    if multiplexed {
-        frames(Demux::new(Box::pin(whole))).await
+    let whole = codec::sniff(chunks).await?;
+    decided(whole.is_multiplexed());
+    if whole.is_multiplexed() {
+        frames(Demux::new(whole)).await
     } else {
-        raw(Box::pin(whole)).await
+        raw(whole).await
     }
 }
 
 /// A JSON sequence: progress bars on a terminal for progress ops, else one
 /// value per line (coloured on a terminal). An error in the stream is
 /// passed through too when piped, then ends the command with exit code 1.
-async fn json_seq<S>(mut values: JsonSeq<S>, op: &str, look: Look) -> Result<(), CliError>
+async fn json_seq<S>(mut values: JsonSeq<S>, progress: bool, look: Look) -> Result<(), CliError>
 where
     S: Stream<Item = Result<Bytes, contajners::transport::Error>> + Unpin,
 {
-    let mut bars = (look.terminal && look.bars && is_progress(op)).then(Progress::new);
+    let mut bars = (look.terminal && look.bars && progress).then(Progress::new);
     let style = JsonStyle {
         pretty: false,
         color: look.color,
@@ -232,6 +193,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use futures_util::stream;
 
     fn decide(chunks: &[&'static [u8]]) -> Option<bool> {
         let chunks: Vec<Result<Bytes, Error>> =
@@ -255,13 +217,5 @@ mod tests {
         // A TTY prompt shorter than a header is decided at once.
         assert_eq!(decide(&[b"/ # "]), Some(false));
         assert_eq!(decide(&[]), Some(false));
-    }
-
-    #[test]
-    fn progress_and_multiplexed_ops_are_known() {
-        assert!(is_progress("ImageCreate") && is_progress("ImagePullLibpod"));
-        assert!(!is_progress("ImageList"));
-        assert!(may_be_multiplexed("ContainerLogsLibpod") && may_be_multiplexed("ExecStart"));
-        assert!(!may_be_multiplexed("ContainerList"));
     }
 }

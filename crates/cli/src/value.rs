@@ -1,14 +1,16 @@
-//! `name=value` arguments, typed by the operation's params in the spec.
+//! `name=value` arguments, typed by the operation's params in the spec
+//! (the library's [`contajners::params`] does the typing and the lookup).
 
+use contajners::params::{param, parse_value};
 use contajners::spec::{Location, Operation, ParamType};
 use serde_json::Value;
 
 use crate::error::CliError;
-use crate::suggest;
 
 /// The params of `op` from `name=value` words: `all=true` is a boolean,
 /// `limit=5` an integer, `filters={"status":["running"]}` JSON, arrays are
-/// `a=x,y`, `a=["x","y"]` or the name repeated.
+/// `a=x,y`, `a=["x","y"]` or the name repeated. Each param is keyed by its
+/// name in the spec (`id=` given for Podman's compat `name` becomes `name`).
 pub(crate) fn params(op: &Operation, words: &[String]) -> Result<Vec<(String, Value)>, CliError> {
     let mut out: Vec<(String, Value)> = Vec::new();
     for word in words {
@@ -18,13 +20,13 @@ pub(crate) fn params(op: &Operation, words: &[String]) -> Result<Vec<(String, Va
                 names_of(op)
             )));
         };
-        let name = alias(op, name);
-        let kind = kind_of(op, name)?;
-        let value = typed(&kind, raw)
-            .map_err(|why| CliError::usage(format!("{} param `{name}`: {why}", op.id())))?;
+        let param = param(op, name).map_err(|err| CliError::usage(err.message()))?;
+        let value = parse_value(param, raw)
+            .map_err(|err| CliError::usage(format!("{}: {}", op.id(), err.message())))?;
+        let name = param.name();
         match out.iter_mut().find(|(given, _)| given == name) {
             // A repeated array param adds to the array.
-            Some((_, Value::Array(items))) if matches!(kind, ParamType::Array(_)) => {
+            Some((_, Value::Array(items))) if matches!(param.kind(), ParamType::Array(_)) => {
                 if let Value::Array(more) = value {
                     items.extend(more);
                 }
@@ -36,115 +38,16 @@ pub(crate) fn params(op: &Operation, words: &[String]) -> Result<Vec<(String, Va
     Ok(out)
 }
 
-/// `id` and `name` stand for each other as the path param of an op that
-/// has the one and not the other: Docker calls a container's path param
-/// `id`, Podman's compat API `name`, and one command line serves both.
-fn alias<'a>(op: &'a Operation, name: &'a str) -> &'a str {
-    let has = |n: &str| op.params().iter().any(|p| p.name() == n);
-    let other = match name {
-        "id" => "name",
-        "name" => "id",
-        _ => return name,
-    };
-    let other_is_path = op
+fn names_of(op: &Operation) -> String {
+    let names: Vec<&str> = op
         .params()
-        .iter()
-        .any(|p| p.name() == other && p.location() == Location::Path);
-    if !has(name) && other_is_path {
-        other
-    } else {
-        name
-    }
-}
-
-/// The type of the param `name` (path, query or header), or an error naming
-/// the params there are.
-fn kind_of(op: &Operation, name: &str) -> Result<ParamType, CliError> {
-    let found = op
-        .params()
-        .iter()
-        .find(|p| p.name() == name && p.location() != Location::Body);
-    match found {
-        Some(param) => Ok(param.kind().clone()),
-        None => {
-            let names = accepted(op);
-            let near = suggest::closest(name, names.iter().copied(), 3);
-            Err(CliError::usage(format!(
-                "{} has no param `{name}`{}{}",
-                op.id(),
-                suggest::hint(&near),
-                names_of(op)
-            )))
-        }
-    }
-}
-
-fn accepted(op: &Operation) -> Vec<&str> {
-    op.params()
         .iter()
         .filter(|p| p.location() != Location::Body)
         .map(|p| p.name())
-        .collect()
-}
-
-fn names_of(op: &Operation) -> String {
-    match accepted(op).as_slice() {
+        .collect();
+    match names.as_slice() {
         [] => format!("; {} takes no params", op.id()),
         names => format!("; its params are: {}", names.join(", ")),
-    }
-}
-
-/// `raw` as a value of type `kind`.
-fn typed(kind: &ParamType, raw: &str) -> Result<Value, String> {
-    match kind {
-        ParamType::Boolean => match raw.to_ascii_lowercase().as_str() {
-            "true" | "1" | "yes" | "on" => Ok(Value::Bool(true)),
-            "false" | "0" | "no" | "off" => Ok(Value::Bool(false)),
-            _ => Err(format!("expected true or false, got `{raw}`")),
-        },
-        ParamType::Integer => raw
-            .trim()
-            .parse::<i64>()
-            .map(Value::from)
-            .map_err(|_| format!("expected an integer (e.g. 5), got `{raw}`")),
-        ParamType::Number => raw
-            .trim()
-            .parse::<f64>()
-            .ok()
-            .and_then(serde_json::Number::from_f64)
-            .map(Value::Number)
-            .ok_or_else(|| format!("expected a number (e.g. 1.5), got `{raw}`")),
-        ParamType::Array(inner) => {
-            if raw.trim_start().starts_with('[') {
-                match serde_json::from_str(raw) {
-                    Ok(Value::Array(items)) => Ok(Value::Array(items)),
-                    _ => Err(format!(
-                        "expected a JSON array (e.g. [\"a\",\"b\"]), got `{raw}`"
-                    )),
-                }
-            } else if raw.is_empty() {
-                Ok(Value::Array(Vec::new()))
-            } else {
-                raw.split(',')
-                    .map(|item| typed(inner, item))
-                    .collect::<Result<Vec<_>, _>>()
-                    .map(Value::Array)
-            }
-        }
-        ParamType::Object => serde_json::from_str(raw)
-            .map_err(|err| format!("expected a JSON object (e.g. {{\"a\":[\"b\"]}}): {err}")),
-        ParamType::File => {
-            Err("a file upload param; send the file with --data-binary @FILE".into())
-        }
-        // Strings that hold JSON (filters, X-Registry-Auth) go as JSON, so
-        // that the library encodes them as the engine expects.
-        _ => {
-            let looks_json = matches!(raw.trim_start().chars().next(), Some('{' | '['));
-            match serde_json::from_str::<Value>(raw) {
-                Ok(value) if looks_json => Ok(value),
-                _ => Ok(Value::String(raw.to_string())),
-            }
-        }
     }
 }
 
@@ -182,15 +85,22 @@ mod tests {
         let spec = load(Engine::Docker, "v1.41").expect("bundled");
         let op = spec.operation("ContainerList").expect("op");
         let err = format!("{:?}", params(op, &words(&["limit=five"])).unwrap_err());
-        assert!(err.contains("expected an integer"), "{err}");
+        assert!(
+            err.contains("ContainerList: param `limit`: expected an integer"),
+            "{err}"
+        );
         let err = format!("{:?}", params(op, &words(&["lmit=5"])).unwrap_err());
         assert!(err.contains("did you mean limit"), "{err}");
         assert!(
-            err.contains("its params are: all, limit, size, filters"),
+            err.contains("valid params: all (query), limit (query), size (query), filters (query)"),
             "{err}"
         );
         let err = format!("{:?}", params(op, &words(&["all"])).unwrap_err());
         assert!(err.contains("name=value"), "{err}");
+        assert!(
+            err.contains("its params are: all, limit, size, filters"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -207,14 +117,6 @@ mod tests {
 
     #[test]
     fn arrays_split_and_repeat() {
-        assert_eq!(
-            typed(&ParamType::Array(Box::new(ParamType::Integer)), "1,2").expect("array"),
-            json!([1, 2])
-        );
-        assert_eq!(
-            typed(&ParamType::Array(Box::new(ParamType::String)), r#"["a,b"]"#).expect("json"),
-            json!(["a,b"])
-        );
         let spec = load(Engine::Podman, "v4.3.1").expect("bundled");
         let op = spec.operation("ImageDeleteAllLibpod").expect("op");
         let got = params(op, &words(&["images=a", "images=b,c"])).expect("typed");

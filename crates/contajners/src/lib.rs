@@ -36,6 +36,11 @@
 //! the spec before anything is sent; answers come back as JSON, text, a
 //! stream with [`codec`]s, or an upgraded socket.
 //!
+//! For callers that hold params as text (a command line, a config file):
+//! [`params`] finds a param by name and types a value by the spec,
+//! [`answer`] says which shape an op's answer naturally takes, and
+//! [`suggest`] names the closest choices for an error message.
+//!
 //! This crate only re-exports the paved path of `contajners-spec` (what an
 //! operation is), `contajners-transport` (how bytes reach the engine) and
 //! `contajners-dispatch` (invoke = spec + transport).
@@ -148,7 +153,7 @@
 //! ```
 #![warn(missing_docs)]
 
-pub use contajners_dispatch::codec;
+pub use contajners_dispatch::{answer, codec, params, suggest};
 pub use contajners_dispatch::{
     build_request, categories, negotiate, As, Client, ClientBuilder, ContainerOutput, Data,
     DecodeError, Doc, EngineError, Error, Invocation, Negotiated, Output, Payload, RegistryAuth,

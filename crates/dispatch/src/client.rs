@@ -8,9 +8,9 @@ use contajners_transport::{Tls, Transport};
 
 use crate::error::{Error, RequestError};
 use crate::invocation::{As, Invocation};
-use crate::lookup::closest;
 use crate::output::{Output, Response, Streamed};
 use crate::request::build_request;
+use crate::suggest::{closest, did_you_mean};
 
 /// The categories of operations of an engine's API version, sorted: `containers`,
 /// `images`, …, and for Podman also `libpod/containers`, ….
@@ -306,11 +306,7 @@ impl Client {
             Some(category) => format!("the category `{category}` of "),
             None => String::new(),
         };
-        let hint = if near.is_empty() {
-            String::new()
-        } else {
-            format!("; did you mean {}?", near.join(", "))
-        };
+        let hint = did_you_mean(&near);
         Err(Error::Request(RequestError::new(format!(
             "no operation {id} in {scope}{} {}{hint}",
             self.spec.engine(),

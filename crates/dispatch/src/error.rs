@@ -249,6 +249,33 @@ impl EngineError {
 
     /// The whole body of the answer, kept with `throw_entire_message` (and
     /// always for errors inside a stream or a refused upgrade).
+    ///
+    /// For an error inside a stream ([`status`](Self::status) 200) it is
+    /// what the engine sent for it: the in-band JSON object of a progress
+    /// sequence (as compact JSON, `errorDetail` and all), which the
+    /// [`JsonSeq`](crate::codec::JsonSeq) decoder turns into this error
+    /// instead of yielding it, or the message of a stdcopy system-error
+    /// frame. A caller passing a progress stream through (as JSON lines)
+    /// writes it from here, so the object is not lost.
+    ///
+    /// ```
+    /// use bytes::Bytes;
+    /// use futures_util::{stream, StreamExt};
+    /// use contajners_dispatch::{codec::JsonSeq, Error};
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let body = r#"{"errorDetail":{"message":"no space"},"error":"no space"}"#;
+    /// let mut values = JsonSeq::new(stream::iter([Ok::<_, std::io::Error>(Bytes::from(body))]));
+    /// match values.next().await {
+    ///     Some(Err(Error::Engine(err))) if err.status() == 200 => {
+    ///         let object: serde_json::Value =
+    ///             serde_json::from_slice(err.body().expect("kept")).expect("JSON");
+    ///         assert_eq!(object["errorDetail"]["message"], "no space");
+    ///     }
+    ///     other => panic!("expected the in-band error, got {other:?}"),
+    /// }
+    /// # });
+    /// ```
     pub fn body(&self) -> Option<&Bytes> {
         self.inner.body.as_ref()
     }

@@ -31,16 +31,18 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod answer;
 mod client;
 pub mod codec;
 mod doc;
 mod error;
 mod invocation;
-mod lookup;
 mod negotiate;
 mod output;
+pub mod params;
 mod registry;
 mod request;
+pub mod suggest;
 
 pub use client::{categories, Client, ClientBuilder};
 pub use doc::Doc;

@@ -12,8 +12,9 @@ use crate::error::{DecodeError, EngineError, Error};
 /// It accepts objects back to back, separated by newlines or whitespace or
 /// nothing, and RFC 7464 record separators. An object carrying an in-band
 /// failure (`errorDetail` or `error`, as Docker sends when a pull fails after
-/// the 200) becomes an [`Error::Engine`]. [`JsonSeq`](super::JsonSeq) wraps
-/// it as a `Stream`.
+/// the 200) becomes an [`Error::Engine`] with status 200, whose
+/// [`body`](crate::EngineError::body) keeps the object itself.
+/// [`JsonSeq`](super::JsonSeq) wraps it as a `Stream`.
 ///
 /// ```
 /// use contajners_dispatch::codec::JsonSeqDecoder;

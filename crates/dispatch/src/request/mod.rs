@@ -16,6 +16,7 @@ use serde_json::Value;
 use tokio::io::AsyncRead;
 
 use crate::error::RequestError;
+use crate::params;
 use encode::{encode, Encoded};
 
 pub(crate) use encode::registry_header;
@@ -138,7 +139,7 @@ pub fn build_request(
             // null means "not given", so optional params can be passed as is.
             continue;
         }
-        let param = find_param(op, name).ok_or_else(|| unknown_param(op, name))?;
+        let param = params::find(op, name).ok_or_else(|| params::unknown(op, name))?;
         match param.location() {
             // Path params are read from `params` while filling the template.
             Location::Path => {
@@ -213,42 +214,6 @@ pub(crate) fn http_method(op: &Operation) -> http::Method {
     }
 }
 
-/// The param named `name`, the body excepted; header names match in any case.
-fn find_param<'a>(op: &'a Operation, name: &str) -> Option<&'a Param> {
-    let params = op.params();
-    params
-        .iter()
-        .find(|p| p.name() == name && p.location() != Location::Body)
-        .or_else(|| {
-            params
-                .iter()
-                .find(|p| p.location() == Location::Header && p.name().eq_ignore_ascii_case(name))
-        })
-}
-
-fn unknown_param(op: &Operation, name: &str) -> RequestError {
-    let valid: Vec<String> = op
-        .params()
-        .iter()
-        .filter(|p| p.location() != Location::Body)
-        .map(|p| format!("{} ({})", p.name(), p.location().as_str()))
-        .collect();
-    let valid = if valid.is_empty() {
-        "it takes none".to_string()
-    } else {
-        format!("valid params: {}", valid.join(", "))
-    };
-    let body = if op.body().is_some() {
-        "; the request body is passed as data"
-    } else {
-        ""
-    };
-    RequestError::new(format!(
-        "unknown param `{name}` for {}; {valid}{body}",
-        op.id()
-    ))
-}
-
 fn check_header(op: &Operation, param: &Param, encoded: &Encoded<'_>) -> Result<(), RequestError> {
     let values = match encoded {
         Encoded::One(text) => std::slice::from_ref(text),
@@ -277,7 +242,7 @@ fn check_required(
             continue;
         }
         let given = params.iter().any(|(name, value)| {
-            !value.is_null() && find_param(op, name).is_some_and(|p| std::ptr::eq(p, param))
+            !value.is_null() && params::find(op, name).is_some_and(|p| std::ptr::eq(p, param))
         });
         if !given {
             return Err(RequestError::new(format!(
@@ -327,16 +292,12 @@ fn fill_path(
             ))
         })?;
         let name = &rest[open + 1..close];
-        let value = params
-            .iter()
-            .find(|(given, value)| given == name && !value.is_null())
-            .map(|(_, value)| value)
-            .ok_or_else(|| {
-                RequestError::new(format!(
-                    "{} needs the path param `{name}` (in `{template}`)",
-                    op.id()
-                ))
-            })?;
+        let value = path_value(op, params, name).ok_or_else(|| {
+            RequestError::new(format!(
+                "{} needs the path param `{name}` (in `{template}`)",
+                op.id()
+            ))
+        })?;
         let text = match value {
             Value::String(s) => std::borrow::Cow::Borrowed(s.as_str()),
             Value::Number(n) => std::borrow::Cow::Owned(n.to_string()),
@@ -355,6 +316,24 @@ fn fill_path(
     }
     path.push_str(rest);
     Ok(path)
+}
+
+/// The value given for the path param `name`: under its own name, else
+/// under its `id`/`name` alias (see [`params::param`]).
+fn path_value<'a>(op: &Operation, given: &'a [(String, Value)], name: &str) -> Option<&'a Value> {
+    let under = |wanted: &dyn Fn(&str) -> bool| {
+        given
+            .iter()
+            .find(|(key, value)| wanted(key) && !value.is_null())
+            .map(|(_, value)| value)
+    };
+    under(&|key| key == name).or_else(|| {
+        under(&|key| {
+            matches!(key, "id" | "name")
+                && key != name
+                && params::find(op, key).is_some_and(|p| p.name() == name)
+        })
+    })
 }
 
 /// The content type of a raw body: the caller's, else the spec's tar type,

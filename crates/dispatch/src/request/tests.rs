@@ -158,6 +158,22 @@ fn unknown_param_lists_the_valid_ones() {
 }
 
 #[test]
+fn id_fills_a_single_name_path_param_and_the_own_name_wins() {
+    let req = build(&image_inspect(), &[("id", json!("busybox"))]).expect("aliased");
+    assert_eq!(req.path(), "/v1.41/images/busybox/json");
+    // Both given: the param's own name is the one used.
+    let req = build(
+        &image_inspect(),
+        &[("id", json!("other")), ("name", json!("busybox"))],
+    )
+    .expect("both");
+    assert_eq!(req.path(), "/v1.41/images/busybox/json");
+    // `id` is no alias where there is no single path param `name`.
+    let err = build(&container_list(), &[("id", json!("x"))]).expect_err("unknown");
+    assert!(err.message().contains("unknown param `id`"), "{err}");
+}
+
+#[test]
 fn missing_required_path_param_is_refused() {
     let err = build(&image_inspect(), &[])
         .err()
