@@ -229,7 +229,7 @@ impl BodyStream {
     /// Reads the whole rest of the body.
     pub(crate) async fn collect(mut self) -> Result<Bytes, Error> {
         use futures_util::StreamExt;
-        let mut first = match self.next().await {
+        let first = match self.next().await {
             None => return Ok(Bytes::new()),
             Some(chunk) => chunk?,
         };
@@ -237,7 +237,7 @@ impl BodyStream {
             return Ok(first);
         };
         let mut all = BytesMut::with_capacity(first.len() * 4);
-        all.extend_from_slice(&first.split_off(0));
+        all.extend_from_slice(&first);
         all.extend_from_slice(&second?);
         while let Some(chunk) = self.next().await {
             all.extend_from_slice(&chunk?);
