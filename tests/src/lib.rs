@@ -6,6 +6,8 @@
 //! `CONTAJNERS_REQUIRE_ENGINES=1` (set by `cargo xtask test` and CI) a missing
 //! engine is a failure instead, so CI can never pass by skipping.
 
+pub mod seed;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 

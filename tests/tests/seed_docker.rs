@@ -7,115 +7,35 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use contajners::codec::{payloads, reader_stream, Demux, Frame, Lines, StreamKind};
-use contajners::{http, Client, Engine, Error, Invocation, RegistryAuth, Request, Tls};
+use contajners::codec::{reader_stream, Demux, Frame, StreamKind};
+use contajners::{http, Client, Engine, Error, Invocation, Request, Tls};
+use contajners_tests::seed::{
+    self, first_lines, folder_tar, registry_auth, unique, wrong_registry_auth, Container,
+    TestResult, COUNTING, DOCKER,
+};
 use contajners_tests::Engines;
-use futures_util::{StreamExt, TryStreamExt};
+use futures_util::TryStreamExt;
 use serde_json::{json, Value};
 use tokio::io::AsyncWriteExt;
 
-const VERSION: &str = "v1.41";
-const COUNTING: &str = "i=1; while :; do echo $i; sleep 1; i=$((i+1)); done";
-
-type TestResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
-
-fn unique(name: &str) -> String {
-    format!("{name}-{}", std::process::id())
-}
+const VERSION: &str = seed::DOCKER_VERSION;
 
 fn client(e: &Engines, category: &str) -> Client {
-    Client::builder(Engine::Docker, VERSION)
-        .category(category)
-        .uri(e.docker_uri.clone())
-        .connect_timeout(Duration::from_secs(10))
-        .build()
-        .unwrap_or_else(|err| panic!("a docker client for {category}: {err}"))
+    seed::client(e, Engine::Docker, category)
 }
 
-/// Creates a container from the test image, network mode none.
-async fn create(containers: &Client, name: &str, body: Value) -> Result<(), Error> {
-    containers
-        .invoke(
-            Invocation::new("ContainerCreate")
-                .param("name", name)
-                .data(body)
-                .throw_exceptions(true),
-        )
-        .await
-        .map(drop)
+/// The container `name` (made unique to this run) of the test dockerd.
+fn container(e: &Engines, name: &str) -> Container {
+    Container::new(client(e, "containers"), DOCKER, unique(name))
 }
 
+/// The seed's counting container, network mode none.
 fn counting(e: &Engines) -> Value {
     json!({
         "Image": e.image,
         "Cmd": ["sh", "-c", COUNTING],
         "HostConfig": {"NetworkMode": "none"}
     })
-}
-
-async fn start(containers: &Client, name: &str) -> Result<(), Error> {
-    containers
-        .invoke(
-            Invocation::new("ContainerStart")
-                .param("id", name)
-                .throw_exceptions(true),
-        )
-        .await
-        .map(drop)
-}
-
-/// Removes a container, whatever state it is in.
-async fn remove(containers: &Client, name: &str) {
-    let gone = containers
-        .invoke(
-            Invocation::new("ContainerDelete")
-                .param("id", name)
-                .param("force", true),
-        )
-        .await;
-    if let Err(err) = gone {
-        eprintln!("cleanup: could not remove container {name}: {err}");
-    }
-}
-
-/// Removes the container whatever happened to the test, then reports the
-/// test's outcome, a panic included: a failed assertion never leaves a
-/// container behind.
-async fn finish(
-    outcome: Result<TestResult, tokio::task::JoinError>,
-    containers: &Client,
-    name: &str,
-) {
-    remove(containers, name).await;
-    match outcome {
-        Ok(Ok(())) => {}
-        Ok(Err(err)) => panic!("{err}"),
-        Err(join) if join.is_panic() => std::panic::resume_unwind(join.into_panic()),
-        Err(join) => panic!("{join}"),
-    }
-}
-
-/// The file at `path` in a container, read from a `ContainerArchive` tar.
-async fn read_file(containers: &Client, name: &str, path: &str) -> Result<Vec<u8>, Error> {
-    let tar = containers
-        .invoke(
-            Invocation::new("ContainerArchive")
-                .param("id", name)
-                .param("path", path)
-                .throw_exceptions(true),
-        )
-        .await?
-        .into_data()?;
-    Ok(first_file(tar.body()).unwrap_or_default())
-}
-
-fn first_file(tar: &[u8]) -> Option<Vec<u8>> {
-    use std::io::Read;
-    let mut archive = tar::Archive::new(tar);
-    let mut entry = archive.entries().ok()?.next()?.ok()?;
-    let mut content = Vec::new();
-    entry.read_to_end(&mut content).ok()?;
-    Some(content)
 }
 
 #[test]
@@ -166,13 +86,12 @@ async fn pull_from_the_local_registry_with_auth() {
         return;
     };
     let images = client(&e, "images");
-    let auth = RegistryAuth::new(&e.registry_user, &e.registry_password, &e.registry);
     let pull = images
         .invoke(
             Invocation::new("ImageCreate")
                 .param("fromImage", format!("{}/busybox", e.registry))
                 .param("tag", "musl")
-                .param("X-Registry-Auth", auth)
+                .param("X-Registry-Auth", registry_auth(&e))
                 .as_stream()
                 .throw_exceptions(true),
         )
@@ -208,13 +127,12 @@ async fn pull_from_the_local_registry_with_auth() {
         .is_some_and(|v| v["RepoTags"].to_string().contains(&name)));
 
     // Wrong credentials: the engine says no.
-    let wrong = RegistryAuth::new(&e.registry_user, "not-the-password", &e.registry);
     let refused = images
         .invoke(
             Invocation::new("ImageCreate")
                 .param("fromImage", format!("{}/busybox", e.registry))
                 .param("tag", "musl")
-                .param("X-Registry-Auth", wrong)
+                .param("X-Registry-Auth", wrong_registry_auth(&e))
                 .as_stream()
                 .throw_exceptions(true),
         )
@@ -231,39 +149,18 @@ async fn create_start_and_follow_the_logs() {
     let Some(e) = contajners_tests::engines("seed_docker::logs") else {
         return;
     };
-    let containers = client(&e, "containers");
-    let name = unique("conny");
-    let task = {
-        let (containers, name, e) = (containers.clone(), name.clone(), e.clone());
-        tokio::spawn(async move {
-            create(&containers, &name, counting(&e)).await?;
-            start(&containers, &name).await?;
-            let logs = containers
-                .invoke(
-                    Invocation::new("ContainerLogs")
-                        .param("id", name.as_str())
-                        .param("follow", true)
-                        .param("stdout", true)
-                        .as_stream()
-                        .multiplexed(true),
-                )
-                .await?
-                .into_stream()?;
-            let stdout = payloads(logs.output(), |kind| kind == StreamKind::Stdout);
-            let lines: Vec<Bytes> = tokio::time::timeout(
-                Duration::from_secs(20),
-                Lines::new(stdout).take(3).try_collect(),
-            )
-            .await
-            .map_err(|_| "no 3 log lines within 20 s")??;
+    container(&e, "conny")
+        .run(|conny| async move {
+            conny.create(counting(&e)).await?;
+            conny.start().await?;
+            let lines = first_lines(conny.follow_logs().await?, 3).await?;
             assert_eq!(
                 lines,
                 vec![Bytes::from("1"), Bytes::from("2"), Bytes::from("3")]
             );
-            TestResult::Ok(())
+            Ok(())
         })
-    };
-    finish(task.await, &containers, &name).await;
+        .await;
 }
 
 #[tokio::test]
@@ -311,40 +208,22 @@ async fn attach_reads_demultiplexed_output_on_the_read_half() {
     let Some(e) = contajners_tests::engines("seed_docker::attach_output") else {
         return;
     };
-    let containers = client(&e, "containers");
-    let name = unique("conny-echo");
-    let task = {
-        let (containers, name, e) = (containers.clone(), name.clone(), e.clone());
-        tokio::spawn(async move {
-            create(
-                &containers,
-                &name,
-                json!({
-                    "Image": e.image,
-                    "Cmd": ["sh", "-c", "read line; echo got $line; echo done >&2"],
-                    "OpenStdin": true,
-                    "StdinOnce": true,
-                    "AttachStdin": true,
-                    "AttachStdout": true,
-                    "AttachStderr": true,
-                    "HostConfig": {"NetworkMode": "none"}
-                }),
-            )
+    container(&e, "conny-echo")
+        .run(|echo| async move {
+            echo.create(json!({
+                "Image": e.image,
+                "Cmd": ["sh", "-c", "read line; echo got $line; echo done >&2"],
+                "OpenStdin": true,
+                "StdinOnce": true,
+                "AttachStdin": true,
+                "AttachStdout": true,
+                "AttachStderr": true,
+                "HostConfig": {"NetworkMode": "none"}
+            }))
             .await?;
-
-            let socket = containers
-                .invoke(
-                    Invocation::new("ContainerAttach")
-                        .param("id", name.as_str())
-                        .param("stream", true)
-                        .param("stdin", true)
-                        .param("stdout", true)
-                        .param("stderr", true)
-                        .as_socket(),
-                )
-                .await?
-                .into_socket()?;
-            start(&containers, &name).await?;
+            // Docker: attach first, then start, so no output is missed.
+            let socket = echo.attach(&["stdin", "stdout", "stderr"]).await?;
+            echo.start().await?;
             let (read, mut write) = tokio::io::split(socket);
             write.write_all(b"hi\n").await?;
             write.shutdown().await?;
@@ -362,10 +241,9 @@ async fn attach_reads_demultiplexed_output_on_the_read_half() {
             };
             assert_eq!(text(StreamKind::Stdout), "got hi\n", "{frames:?}");
             assert_eq!(text(StreamKind::Stderr), "done\n", "{frames:?}");
-            TestResult::Ok(())
+            Ok(())
         })
-    };
-    finish(task.await, &containers, &name).await;
+        .await;
 }
 
 #[tokio::test]
@@ -373,40 +251,26 @@ async fn attach_and_send_to_stdin() {
     let Some(e) = contajners_tests::engines("seed_docker::attach") else {
         return;
     };
-    let containers = client(&e, "containers");
-    let name = unique("conny-reader");
-    let task = {
-        let (containers, name, e) = (containers.clone(), name.clone(), e.clone());
-        tokio::spawn(async move {
-            let body = json!({
-                "Image": e.image,
-                "Cmd": ["sh", "-c", "cat - >/out"],
-                "OpenStdin": true,
-                "StdinOnce": true,
-                "AttachStdin": true,
-                "HostConfig": {"NetworkMode": "none"}
-            });
-            create(&containers, &name, body).await?;
-            let mut socket = containers
-                .invoke(
-                    Invocation::new("ContainerAttach")
-                        .param("id", name.as_str())
-                        .param("stream", true)
-                        .param("stdin", true)
-                        .as_socket(),
-                )
-                .await?
-                .into_socket()?;
-            start(&containers, &name).await?;
+    container(&e, "conny-reader")
+        .run(|reader| async move {
+            reader
+                .create(json!({
+                    "Image": e.image,
+                    "Cmd": ["sh", "-c", "cat - >/out"],
+                    "OpenStdin": true,
+                    "StdinOnce": true,
+                    "AttachStdin": true,
+                    "HostConfig": {"NetworkMode": "none"}
+                }))
+                .await?;
+            let mut socket = reader.attach(&["stdin"]).await?;
+            reader.start().await?;
             socket.write_all(b"hello").await?;
             // Half-close: the container's stdin ends, cat exits.
             socket.shutdown().await?;
-            let wait = containers
-                .invoke(
-                    Invocation::new("ContainerWait")
-                        .param("id", name.as_str())
-                        .throw_exceptions(true),
-                )
+            let wait = reader
+                .client()
+                .invoke(reader.invocation("ContainerWait").throw_exceptions(true))
                 .await?
                 .into_data()?;
             assert_eq!(
@@ -414,12 +278,11 @@ async fn attach_and_send_to_stdin() {
                 Some(json!(0)),
                 "{wait:?}"
             );
-            let out = read_file(&containers, &name, "/out").await?;
+            let out = reader.read_file("/out").await?;
             assert_eq!(String::from_utf8_lossy(&out), "hello");
-            TestResult::Ok(())
+            Ok(())
         })
-    };
-    finish(task.await, &containers, &name).await;
+        .await;
 }
 
 #[tokio::test]
@@ -471,13 +334,12 @@ async fn raw_fetch_of_ping_and_checkpoints() {
         (200, &b"OK"[..])
     );
 
-    let name = unique("conny-checkpoints");
-    let task = {
-        let (containers, name, e) = (containers.clone(), name.clone(), e.clone());
-        tokio::spawn(async move {
-            create(&containers, &name, counting(&e)).await?;
-            let path = format!("/v1.41/containers/{name}/checkpoints");
-            let answer = containers
+    container(&e, "conny-checkpoints")
+        .run(|conny| async move {
+            conny.create(counting(&e)).await?;
+            let path = format!("/v1.41/containers/{}/checkpoints", conny.name());
+            let answer = conny
+                .client()
                 .fetch(Request::new(http::Method::GET, path))
                 .await?;
             // Checkpoints need an experimental daemon with CRIU: either the list
@@ -492,24 +354,9 @@ async fn raw_fetch_of_ping_and_checkpoints() {
                     answer.status()
                 );
             }
-            TestResult::Ok(())
+            Ok(())
         })
-    };
-    finish(task.await, &containers, &name).await;
-}
-
-/// A tar of a folder `src` with two files, in chunks of 512 bytes: sent as
-/// a stream, never whole.
-fn folder_tar() -> Result<Vec<Bytes>, std::io::Error> {
-    let dir = tempfile::tempdir()?;
-    let src = dir.path().join("src");
-    std::fs::create_dir(&src)?;
-    std::fs::write(src.join("main.rs"), "fn main() {}\n")?;
-    std::fs::write(src.join("lib.rs"), "pub fn conny() {}\n")?;
-    let mut builder = tar::Builder::new(Vec::new());
-    builder.append_dir_all("src", &src)?;
-    let tar = builder.into_inner()?;
-    Ok(tar.chunks(512).map(Bytes::copy_from_slice).collect())
+        .await;
 }
 
 #[tokio::test]
@@ -517,32 +364,16 @@ async fn copy_a_folder_with_a_streamed_tar() {
     let Some(e) = contajners_tests::engines("seed_docker::copy") else {
         return;
     };
-    let containers = client(&e, "containers");
-    let name = unique("conny-copy");
-    let task = {
-        let (containers, name, e) = (containers.clone(), name.clone(), e.clone());
-        tokio::spawn(async move {
-            create(&containers, &name, counting(&e)).await?;
-            let chunks = folder_tar()?;
-            let stream =
-                futures_util::stream::iter(chunks.into_iter().map(Ok::<_, std::io::Error>));
-            let put = containers
-                .invoke(
-                    Invocation::new("PutContainerArchive")
-                        .param("id", name.as_str())
-                        .param("path", "/root")
-                        .data(contajners::Data::stream(stream))
-                        .throw_exceptions(true),
-                )
-                .await?
-                .into_data()?;
+    container(&e, "conny-copy")
+        .run(|conny| async move {
+            conny.create(counting(&e)).await?;
+            let put = conny.put_archive("/root", folder_tar()?).await?;
             assert_eq!(put.status().as_u16(), 200);
-            let copied = read_file(&containers, &name, "/root/src/lib.rs").await?;
+            let copied = conny.read_file("/root/src/lib.rs").await?;
             assert_eq!(String::from_utf8_lossy(&copied), "pub fn conny() {}\n");
-            TestResult::Ok(())
+            Ok(())
         })
-    };
-    finish(task.await, &containers, &name).await;
+        .await;
 }
 
 #[tokio::test]
@@ -550,37 +381,15 @@ async fn archive_error_is_read_from_the_error() {
     let Some(e) = contajners_tests::engines("seed_docker::archive_error") else {
         return;
     };
-    let containers = client(&e, "containers");
-    let name = unique("conny-archive");
-    let task = {
-        let (containers, name, e) = (containers.clone(), name.clone(), e.clone());
-        tokio::spawn(async move {
-            create(&containers, &name, counting(&e)).await?;
-            let answer = containers
-                .invoke(
-                    Invocation::new("ContainerArchive")
-                        .param("id", name.as_str())
-                        .param("path", "/this-does-not-exist")
-                        .as_stream()
-                        .throw_exceptions(true)
-                        .throw_entire_message(true),
-                )
-                .await;
-            match answer {
-                Err(Error::Engine(mut err)) => {
-                    assert_eq!(err.status(), 404, "{err}");
-                    assert!(err.message().contains("this-does-not-exist"), "{err}");
-                    // The whole body is there to read, as in the seed.
-                    let body = match err.take_stream() {
-                        Some(stream) => stream.try_collect::<Vec<Bytes>>().await?.concat(),
-                        None => err.body().map(|b| b.to_vec()).unwrap_or_default(),
-                    };
-                    assert!(String::from_utf8_lossy(&body).contains("this-does-not-exist"));
-                }
-                other => panic!("expected the engine's 404, got {other:?}"),
-            }
-            TestResult::Ok(())
+    container(&e, "conny-archive")
+        .run(|conny| async move {
+            conny.create(counting(&e)).await?;
+            let (err, body) = conny.archive_refused("/this-does-not-exist").await?;
+            assert_eq!(err.status(), 404, "{err}");
+            assert!(err.message().contains("this-does-not-exist"), "{err}");
+            // The whole body is there to read, as in the seed.
+            assert!(String::from_utf8_lossy(&body).contains("this-does-not-exist"));
+            Ok(())
         })
-    };
-    finish(task.await, &containers, &name).await;
+        .await;
 }

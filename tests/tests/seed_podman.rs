@@ -8,130 +8,37 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use contajners::codec::{payloads, reader_stream, Demux, Frame, Lines, StreamKind};
-use contajners::{http, Client, Engine, Error, Invocation, RegistryAuth, Request};
+use contajners::codec::{reader_stream, Demux, Frame, StreamKind};
+use contajners::{http, Client, Engine, Error, Invocation, Request};
+use contajners_tests::seed::{
+    self, first_lines, folder_tar, registry_auth, unique, wrong_registry_auth, Container,
+    TestResult, COUNTING, LIBPOD, PODMAN_COMPAT,
+};
 use contajners_tests::Engines;
-use futures_util::{StreamExt, TryStreamExt};
+use futures_util::TryStreamExt;
 use serde_json::{json, Value};
 use tokio::io::AsyncWriteExt;
 
-const VERSION: &str = "v4.3.1";
-const COUNTING: &str = "i=1; while :; do echo $i; sleep 1; i=$((i+1)); done";
-
-type TestResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
-
-fn unique(name: &str) -> String {
-    format!("{name}-{}", std::process::id())
-}
+const VERSION: &str = seed::PODMAN_VERSION;
 
 fn client(e: &Engines, category: &str) -> Client {
-    Client::builder(Engine::Podman, VERSION)
-        .category(category)
-        .uri(e.podman_uri.clone())
-        .connect_timeout(Duration::from_secs(10))
-        .build()
-        .unwrap_or_else(|err| panic!("a podman client for {category}: {err}"))
+    seed::client(e, Engine::Podman, category)
 }
 
-/// A libpod SpecGenerator running `command`, network namespace none.
-fn spec_generator(e: &Engines, name: &str, command: &str) -> Value {
+/// The container `name` (made unique to this run), through libpod.
+fn container(e: &Engines, name: &str) -> Container {
+    Container::new(client(e, "libpod/containers"), LIBPOD, unique(name))
+}
+
+/// A libpod SpecGenerator for `container` running `command`, network
+/// namespace none.
+fn spec_generator(e: &Engines, container: &Container, command: &str) -> Value {
     json!({
-        "name": name,
+        "name": container.name(),
         "image": e.image,
         "command": ["sh", "-c", command],
         "netns": {"nsmode": "none"}
     })
-}
-
-async fn create(containers: &Client, body: Value) -> Result<(), Error> {
-    containers
-        .invoke(
-            Invocation::new("ContainerCreateLibpod")
-                .data(body)
-                .throw_exceptions(true),
-        )
-        .await
-        .map(drop)
-}
-
-async fn start(containers: &Client, name: &str) -> Result<(), Error> {
-    containers
-        .invoke(
-            Invocation::new("ContainerStartLibpod")
-                .param("name", name)
-                .throw_exceptions(true),
-        )
-        .await
-        .map(drop)
-}
-
-/// Removes a container, whatever state it is in.
-async fn remove(containers: &Client, name: &str) {
-    let gone = containers
-        .invoke(
-            Invocation::new("ContainerDeleteLibpod")
-                .param("name", name)
-                .param("force", true)
-                .param("timeout", 0),
-        )
-        .await;
-    if let Err(err) = gone {
-        eprintln!("cleanup: could not remove container {name}: {err}");
-    }
-}
-
-/// Removes the container whatever happened to the test, then reports the
-/// test's outcome, a panic included: a failed assertion never leaves a
-/// container behind.
-async fn finish(
-    outcome: Result<TestResult, tokio::task::JoinError>,
-    containers: &Client,
-    name: &str,
-) {
-    remove(containers, name).await;
-    match outcome {
-        Ok(Ok(())) => {}
-        Ok(Err(err)) => panic!("{err}"),
-        Err(join) if join.is_panic() => std::panic::resume_unwind(join.into_panic()),
-        Err(join) => panic!("{join}"),
-    }
-}
-
-/// The first file of the tar that `ContainerArchiveLibpod` gives for `path`.
-async fn read_file(containers: &Client, name: &str, path: &str) -> Result<Vec<u8>, Error> {
-    let tar = containers
-        .invoke(
-            Invocation::new("ContainerArchiveLibpod")
-                .param("name", name)
-                .param("path", path)
-                .throw_exceptions(true),
-        )
-        .await?
-        .into_data()?;
-    Ok(first_file(tar.body()).unwrap_or_default())
-}
-
-fn first_file(tar: &[u8]) -> Option<Vec<u8>> {
-    use std::io::Read;
-    let mut archive = tar::Archive::new(tar);
-    let mut entry = archive.entries().ok()?.next()?.ok()?;
-    let mut content = Vec::new();
-    entry.read_to_end(&mut content).ok()?;
-    Some(content)
-}
-
-async fn first_lines(
-    logs: contajners::Streamed,
-    n: usize,
-) -> Result<Vec<Bytes>, Box<dyn std::error::Error + Send + Sync>> {
-    let stdout = payloads(logs.output(), |kind| kind == StreamKind::Stdout);
-    let lines = tokio::time::timeout(
-        Duration::from_secs(20),
-        Lines::new(stdout).take(n).try_collect(),
-    )
-    .await
-    .map_err(|_| format!("no {n} log lines within 20 s"))??;
-    Ok(lines)
 }
 
 #[test]
@@ -169,13 +76,12 @@ async fn pull_from_the_local_registry_with_auth() {
     };
     let images = client(&e, "libpod/images");
     let reference = format!("{}/busybox:musl", e.registry);
-    let auth = RegistryAuth::new(&e.registry_user, &e.registry_password, &e.registry);
     let pull = images
         .invoke(
             Invocation::new("ImagePullLibpod")
                 .param("reference", reference.as_str())
                 .param("tlsVerify", false)
-                .param("X-Registry-Auth", auth)
+                .param("X-Registry-Auth", registry_auth(&e))
                 .as_stream()
                 .throw_exceptions(true),
         )
@@ -207,14 +113,13 @@ async fn pull_from_the_local_registry_with_auth() {
         .and_then(|out| out.into_data());
     assert_eq!(missing.map(|r| r.status().as_u16()).ok(), Some(404));
 
-    let wrong = RegistryAuth::new(&e.registry_user, "not-the-password", &e.registry);
     let refused = images
         .invoke(
             Invocation::new("ImagePullLibpod")
                 .param("reference", reference.as_str())
                 .param("tlsVerify", false)
                 .param("policy", "always")
-                .param("X-Registry-Auth", wrong)
+                .param("X-Registry-Auth", wrong_registry_auth(&e))
                 .as_stream()
                 .throw_exceptions(true),
         )
@@ -231,34 +136,18 @@ async fn create_start_and_follow_the_logs() {
     let Some(e) = contajners_tests::engines("seed_podman::logs") else {
         return;
     };
-    let containers = client(&e, "libpod/containers");
-    let name = unique("conny");
-    let task = {
-        let (containers, name, e) = (containers.clone(), name.clone(), e.clone());
-        tokio::spawn(async move {
-            create(&containers, spec_generator(&e, &name, COUNTING)).await?;
-            start(&containers, &name).await?;
-            let logs = containers
-                .invoke(
-                    Invocation::new("ContainerLogsLibpod")
-                        .param("name", name.as_str())
-                        .param("follow", true)
-                        .param("stdout", true)
-                        .as_stream()
-                        // libpod frames its logs even for a TTY.
-                        .multiplexed(true),
-                )
-                .await?
-                .into_stream()?;
-            let lines = first_lines(logs, 3).await?;
+    container(&e, "conny")
+        .run(|conny| async move {
+            conny.create(spec_generator(&e, &conny, COUNTING)).await?;
+            conny.start().await?;
+            let lines = first_lines(conny.follow_logs().await?, 3).await?;
             assert_eq!(
                 lines,
                 vec![Bytes::from("1"), Bytes::from("2"), Bytes::from("3")]
             );
-            TestResult::Ok(())
+            Ok(())
         })
-    };
-    finish(task.await, &containers, &name).await;
+        .await;
 }
 
 #[tokio::test]
@@ -297,32 +186,14 @@ async fn attach_reads_demultiplexed_output_on_the_read_half() {
     let Some(e) = contajners_tests::engines("seed_podman::attach_output") else {
         return;
     };
-    let containers = client(&e, "libpod/containers");
-    let name = unique("conny-echo");
-    let task = {
-        let (containers, name, e) = (containers.clone(), name.clone(), e.clone());
-        tokio::spawn(async move {
-            create(&containers, {
-                let mut body =
-                    spec_generator(&e, &name, "read line; echo got $line; echo done >&2");
-                body["stdin"] = json!(true);
-                body
-            })
-            .await?;
-            start(&containers, &name).await?;
-            let socket = containers
-                .invoke(
-                    Invocation::new("ContainerAttachLibpod")
-                        .param("name", name.as_str())
-                        .param("stream", true)
-                        .param("stdin", true)
-                        .param("stdout", true)
-                        .param("stderr", true)
-                        .as_socket(),
-                )
-                .await?
-                .into_socket()?;
-
+    container(&e, "conny-echo")
+        .run(|echo| async move {
+            let mut body = spec_generator(&e, &echo, "read line; echo got $line; echo done >&2");
+            body["stdin"] = json!(true);
+            echo.create(body).await?;
+            // Podman: start first, then attach.
+            echo.start().await?;
+            let socket = echo.attach(&["stdin", "stdout", "stderr"]).await?;
             let (read, mut write) = tokio::io::split(socket);
             write.write_all(b"hi\n").await?;
             write.shutdown().await?;
@@ -340,10 +211,9 @@ async fn attach_reads_demultiplexed_output_on_the_read_half() {
             };
             assert_eq!(text(StreamKind::Stdout), "got hi\n", "{frames:?}");
             assert_eq!(text(StreamKind::Stderr), "done\n", "{frames:?}");
-            TestResult::Ok(())
+            Ok(())
         })
-    };
-    finish(task.await, &containers, &name).await;
+        .await;
 }
 
 #[tokio::test]
@@ -351,25 +221,13 @@ async fn attach_and_send_to_stdin() {
     let Some(e) = contajners_tests::engines("seed_podman::attach") else {
         return;
     };
-    let containers = client(&e, "libpod/containers");
-    let name = unique("conny-reader");
-    let task = {
-        let (containers, name, e) = (containers.clone(), name.clone(), e.clone());
-        tokio::spawn(async move {
-            let mut body = spec_generator(&e, &name, "cat - >/out");
+    container(&e, "conny-reader")
+        .run(|reader| async move {
+            let mut body = spec_generator(&e, &reader, "cat - >/out");
             body["stdin"] = json!(true);
-            create(&containers, body).await?;
-            start(&containers, &name).await?;
-            let mut socket = containers
-                .invoke(
-                    Invocation::new("ContainerAttachLibpod")
-                        .param("name", name.as_str())
-                        .param("stream", true)
-                        .param("stdin", true)
-                        .as_socket(),
-                )
-                .await?
-                .into_socket()?;
+            reader.create(body).await?;
+            reader.start().await?;
+            let mut socket = reader.attach(&["stdin"]).await?;
             socket.write_all(b"hello").await?;
             socket.flush().await?;
             socket.shutdown().await?;
@@ -378,9 +236,7 @@ async fn attach_and_send_to_stdin() {
             // refuse the copy for a moment ("open /proc/<pid>/ns/pid"): retry.
             let mut out = Err(String::from("never read"));
             for _ in 0..50 {
-                out = read_file(&containers, &name, "/out")
-                    .await
-                    .map_err(|e| e.to_string());
+                out = reader.read_file("/out").await.map_err(|e| e.to_string());
                 if out.as_deref() == Ok(&b"hello"[..]) {
                     break;
                 }
@@ -388,10 +244,9 @@ async fn attach_and_send_to_stdin() {
             }
             let out = out.map(|o| String::from_utf8_lossy(&o).into_owned());
             assert_eq!(out, Ok("hello".to_string()));
-            TestResult::Ok(())
+            Ok(())
         })
-    };
-    finish(task.await, &containers, &name).await;
+        .await;
 }
 
 #[tokio::test]
@@ -431,33 +286,18 @@ async fn ping_over_tcp_and_raw_fetch() {
 
     // Docker's undocumented checkpoints list: Podman has no such route, and
     // says so (the engine wins).
-    let name = unique("conny-checkpoints");
-    let task = {
-        let (containers, name, e) = (containers.clone(), name.clone(), e.clone());
-        tokio::spawn(async move {
-            create(&containers, spec_generator(&e, &name, COUNTING)).await?;
-            let path = format!("/v4.3.1/containers/{name}/checkpoints");
-            let answer = containers
+    container(&e, "conny-checkpoints")
+        .run(|conny| async move {
+            conny.create(spec_generator(&e, &conny, COUNTING)).await?;
+            let path = format!("/v4.3.1/containers/{}/checkpoints", conny.name());
+            let answer = conny
+                .client()
                 .fetch(Request::new(http::Method::GET, path))
                 .await?;
             assert_eq!(answer.status().as_u16(), 404, "{:?}", answer.body());
-            TestResult::Ok(())
+            Ok(())
         })
-    };
-    finish(task.await, &containers, &name).await;
-}
-
-/// A tar of a folder `src` with two files, in chunks of 512 bytes.
-fn folder_tar() -> Result<Vec<Bytes>, std::io::Error> {
-    let dir = tempfile::tempdir()?;
-    let src = dir.path().join("src");
-    std::fs::create_dir(&src)?;
-    std::fs::write(src.join("main.rs"), "fn main() {}\n")?;
-    std::fs::write(src.join("lib.rs"), "pub fn conny() {}\n")?;
-    let mut builder = tar::Builder::new(Vec::new());
-    builder.append_dir_all("src", &src)?;
-    let tar = builder.into_inner()?;
-    Ok(tar.chunks(512).map(Bytes::copy_from_slice).collect())
+        .await;
 }
 
 #[tokio::test]
@@ -465,56 +305,23 @@ async fn copy_a_folder_and_read_an_archive_error() {
     let Some(e) = contajners_tests::engines("seed_podman::copy") else {
         return;
     };
-    let containers = client(&e, "libpod/containers");
-    let name = unique("conny-copy");
-    let task = {
-        let (containers, name, e) = (containers.clone(), name.clone(), e.clone());
-        tokio::spawn(async move {
-            create(&containers, spec_generator(&e, &name, COUNTING)).await?;
-            let chunks = folder_tar()?;
-            let stream =
-                futures_util::stream::iter(chunks.into_iter().map(Ok::<_, std::io::Error>));
-            containers
-                .invoke(
-                    Invocation::new("PutContainerArchiveLibpod")
-                        .param("name", name.as_str())
-                        .param("path", "/root")
-                        .data(contajners::Data::stream(stream))
-                        .throw_exceptions(true),
-                )
-                .await?;
-            let copied = read_file(&containers, &name, "/root/src/lib.rs").await?;
+    container(&e, "conny-copy")
+        .run(|conny| async move {
+            conny.create(spec_generator(&e, &conny, COUNTING)).await?;
+            conny.put_archive("/root", folder_tar()?).await?;
+            let copied = conny.read_file("/root/src/lib.rs").await?;
             assert_eq!(String::from_utf8_lossy(&copied), "pub fn conny() {}\n");
 
-            let answer = containers
-                .invoke(
-                    Invocation::new("ContainerArchiveLibpod")
-                        .param("name", name.as_str())
-                        .param("path", "/this-does-not-exist")
-                        .as_stream()
-                        .throw_exceptions(true)
-                        .throw_entire_message(true),
-                )
-                .await;
-            match answer {
-                Err(Error::Engine(mut err)) => {
-                    assert_eq!(err.status(), 404, "{err}");
-                    let body = match err.take_stream() {
-                        Some(stream) => stream.try_collect::<Vec<Bytes>>().await?.concat(),
-                        None => err.body().map(|b| b.to_vec()).unwrap_or_default(),
-                    };
-                    // Podman's message does not name the path (the engine wins):
-                    // the body is its JSON error with that message.
-                    let body: Value = serde_json::from_slice(&body)?;
-                    assert_eq!(body["message"].as_str(), Some(err.message()), "{body}");
-                    assert!(err.message().contains("no such file"), "{err}");
-                }
-                other => panic!("expected the engine's 404, got {other:?}"),
-            }
-            TestResult::Ok(())
+            let (err, body) = conny.archive_refused("/this-does-not-exist").await?;
+            assert_eq!(err.status(), 404, "{err}");
+            // Podman's message does not name the path (the engine wins):
+            // the body is its JSON error with that message.
+            let body: Value = serde_json::from_slice(&body)?;
+            assert_eq!(body["message"].as_str(), Some(err.message()), "{body}");
+            assert!(err.message().contains("no such file"), "{err}");
+            Ok(())
         })
-    };
-    finish(task.await, &containers, &name).await;
+        .await;
 }
 
 #[tokio::test]
@@ -526,18 +333,15 @@ async fn the_same_flow_through_the_compat_api() {
     let containers = images
         .with_category("containers")
         .expect("compat containers");
-    let name = unique("conny-compat");
-    let task = {
-        let (images, containers, name, e) =
-            (images.clone(), containers.clone(), name.clone(), e.clone());
-        tokio::spawn(async move {
-            let auth = RegistryAuth::new(&e.registry_user, &e.registry_password, &e.registry);
+    // The container is Podman's whichever API made it: libpod removes it.
+    container(&e, "conny-compat")
+        .run(|conny| async move {
             let pull = images
                 .invoke(
                     Invocation::new("ImageCreate")
                         .param("fromImage", format!("{}/busybox", e.registry))
                         .param("tag", "musl")
-                        .param("X-Registry-Auth", auth)
+                        .param("X-Registry-Auth", registry_auth(&e))
                         .as_stream()
                         .throw_exceptions(true),
                 )
@@ -545,42 +349,20 @@ async fn the_same_flow_through_the_compat_api() {
                 .into_stream()?;
             let progress: Vec<Value> = pull.json().try_collect().await?;
             assert!(!progress.is_empty());
-            containers
-                .invoke(
-                    Invocation::new("ContainerCreate")
-                        .param("name", name.as_str())
-                        .data(json!({
-                            "Image": e.image,
-                            "Cmd": ["sh", "-c", COUNTING],
-                            "HostConfig": {"NetworkMode": "none"}
-                        }))
-                        .throw_exceptions(true),
-                )
+            // Docker's ops, but Podman's compat spec names the path param
+            // `name`, not `id`.
+            let compat = Container::new(containers, PODMAN_COMPAT, conny.name());
+            compat
+                .create(json!({
+                    "Image": e.image,
+                    "Cmd": ["sh", "-c", COUNTING],
+                    "HostConfig": {"NetworkMode": "none"}
+                }))
                 .await?;
-            containers
-                // Podman's compat spec names the path param `name`, not `id`.
-                .invoke(
-                    Invocation::new("ContainerStart")
-                        .param("name", name.as_str())
-                        .throw_exceptions(true),
-                )
-                .await?;
-            let logs = containers
-                .invoke(
-                    Invocation::new("ContainerLogs")
-                        .param("name", name.as_str())
-                        .param("follow", true)
-                        .param("stdout", true)
-                        .as_stream()
-                        .multiplexed(true),
-                )
-                .await?
-                .into_stream()?;
-            let lines = first_lines(logs, 2).await?;
+            compat.start().await?;
+            let lines = first_lines(compat.follow_logs().await?, 2).await?;
             assert_eq!(lines, vec![Bytes::from("1"), Bytes::from("2")]);
-            TestResult::Ok(())
+            Ok(())
         })
-    };
-    // The container is Podman's whichever API made it: libpod removes it.
-    finish(task.await, &client(&e, "libpod/containers"), &name).await;
+        .await;
 }
