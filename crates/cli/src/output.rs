@@ -82,8 +82,9 @@ pub(crate) async fn streamed(
     if streamed.is_multiplexed() {
         return frames(Demux::new(streamed.into_inner())).await;
     }
-    if answer::is_progress(op) || content_type.contains("json") {
-        return json_seq(streamed.json(), answer::is_progress(op), look).await;
+    let progress = answer::is_progress(op);
+    if progress || content_type.contains("json") {
+        return json_seq(streamed.json(), progress, look).await;
     }
     if answer::may_be_multiplexed(op) {
         return sniffed(streamed.into_inner()).await;

@@ -74,25 +74,14 @@ fn an_unknown_op_names_the_closest_ones() {
     let err = fails_with(contajners(&["doc", "ContainerLsit"]), 2);
     assert!(err.contains("did you mean ContainerList"), "{err}");
     // invoke checks the op before connecting when engine and version are known.
-    let err = fails_with(
-        contajners(&[
-            "--engine",
-            "docker",
-            "--api-version",
-            "v1.41",
-            "-H",
-            "unix:///nonexistent.sock",
-            "invoke",
-            "ContainerLsit",
-        ]),
-        2,
-    );
+    let err = fails_with(contajners(&offline_invoke(&["ContainerLsit"])), 2);
     assert!(err.contains("did you mean ContainerList"), "{err}");
 }
 
-#[test]
-fn a_mistyped_param_is_refused_before_sending() {
-    let args = [
+/// `invoke` with engine and version given and an engine that is not there:
+/// whatever fails, fails before connecting.
+fn offline_invoke<'a>(rest: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
         "--engine",
         "docker",
         "--api-version",
@@ -100,12 +89,40 @@ fn a_mistyped_param_is_refused_before_sending() {
         "-H",
         "unix:///nonexistent.sock",
         "invoke",
-        "ContainerList",
     ];
-    let err = fails_with(contajners(&[&args[..], &["limit=five"]].concat()), 2);
+    args.extend_from_slice(rest);
+    args
+}
+
+#[test]
+fn a_mistyped_param_is_refused_before_sending() {
+    let err = fails_with(
+        contajners(&offline_invoke(&["ContainerList", "limit=five"])),
+        2,
+    );
     assert!(err.contains("expected an integer"), "{err}");
-    let err = fails_with(contajners(&[&args[..], &["lmit=5"]].concat()), 2);
+    let err = fails_with(contajners(&offline_invoke(&["ContainerList", "lmit=5"])), 2);
     assert!(err.contains("did you mean limit"), "{err}");
+    // Only `id` stands for the single path param `name` of Podman's compat
+    // ops; another name is refused, listing the valid ones.
+    let err = fails_with(
+        contajners(&[
+            "--engine",
+            "podman",
+            "--api-version",
+            "v4.3.1",
+            "-H",
+            "unix:///nonexistent.sock",
+            "invoke",
+            "ContainerStart",
+            "ids=conny",
+        ]),
+        2,
+    );
+    assert!(
+        err.contains("unknown param `ids`") && err.contains("valid params: name (path)"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -116,6 +133,27 @@ fn no_answer_is_exit_code_3() {
             "unix:///nonexistent/contajners.sock",
             "invoke",
             "SystemPing",
+        ]),
+        3,
+    );
+    assert!(err.contains("nonexistent"), "{err}");
+}
+
+#[test]
+fn id_is_accepted_for_the_compat_name_path_param() {
+    // The params pass the offline check (no exit 2): only the missing
+    // engine fails the command.
+    let err = fails_with(
+        contajners(&[
+            "--engine",
+            "podman",
+            "--api-version",
+            "v4.3.1",
+            "-H",
+            "unix:///nonexistent/contajners.sock",
+            "invoke",
+            "ContainerStart",
+            "id=conny",
         ]),
         3,
     );
