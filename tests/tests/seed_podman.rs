@@ -8,14 +8,12 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use contajners::codec::{reader_stream, Demux, Frame, StreamKind};
 use contajners::{http, Client, Engine, Error, Invocation, Request};
 use contajners_tests::seed::{
     self, first_lines, folder_tar, registry_auth, unique, wrong_registry_auth, Container,
     TestResult, COUNTING, LIBPOD, PODMAN_COMPAT,
 };
 use contajners_tests::Engines;
-use futures_util::TryStreamExt;
 use serde_json::{json, Value};
 use tokio::io::AsyncWriteExt;
 
@@ -85,12 +83,10 @@ async fn pull_from_the_local_registry_with_auth() {
                 .as_stream()
                 .throw_exceptions(true),
         )
+        .await;
+    let report = seed::progress(pull)
         .await
-        .and_then(|out| out.into_stream());
-    let report: Vec<Value> = match pull {
-        Ok(stream) => stream.json().try_collect().await.expect("the pull report"),
-        Err(err) => panic!("pull: {err}"),
-    };
+        .unwrap_or_else(|err| panic!("pull: {err}"));
     assert!(
         report
             .iter()
@@ -124,11 +120,8 @@ async fn pull_from_the_local_registry_with_auth() {
                 .throw_exceptions(true),
         )
         .await;
-    let refused = match refused.and_then(|out| out.into_stream()) {
-        Ok(stream) => stream.json().try_collect::<Vec<Value>>().await.err(),
-        Err(err) => Some(err),
-    };
-    assert!(matches!(refused, Some(Error::Engine(_))), "{refused:?}");
+    let refused = seed::progress(refused).await;
+    assert!(matches!(refused, Err(Error::Engine(_))), "{refused:?}");
 }
 
 #[tokio::test]
@@ -194,23 +187,8 @@ async fn attach_reads_demultiplexed_output_on_the_read_half() {
             // Podman: start first, then attach.
             echo.start().await?;
             let socket = echo.attach(&["stdin", "stdout", "stderr"]).await?;
-            let (read, mut write) = tokio::io::split(socket);
-            write.write_all(b"hi\n").await?;
-            write.shutdown().await?;
-            let frames = Demux::new(reader_stream(read));
-            let frames: Vec<Frame> =
-                tokio::time::timeout(Duration::from_secs(20), frames.try_collect())
-                    .await
-                    .map_err(|_| "the attached output did not end within 20 s")??;
-            let text = |kind: StreamKind| -> String {
-                frames
-                    .iter()
-                    .filter(|f| f.stream == kind)
-                    .map(|f| String::from_utf8_lossy(&f.data).into_owned())
-                    .collect()
-            };
-            assert_eq!(text(StreamKind::Stdout), "got hi\n", "{frames:?}");
-            assert_eq!(text(StreamKind::Stderr), "done\n", "{frames:?}");
+            let (stdout, stderr) = seed::exchange(socket, b"hi\n").await?;
+            assert_eq!((stdout.as_str(), stderr.as_str()), ("got hi\n", "done\n"));
             Ok(())
         })
         .await;
@@ -345,9 +323,8 @@ async fn the_same_flow_through_the_compat_api() {
                         .as_stream()
                         .throw_exceptions(true),
                 )
-                .await?
-                .into_stream()?;
-            let progress: Vec<Value> = pull.json().try_collect().await?;
+                .await;
+            let progress = seed::progress(pull).await?;
             assert!(!progress.is_empty());
             // Docker's ops, but Podman's compat spec names the path param
             // `name`, not `id`.

@@ -9,9 +9,11 @@ mod container;
 use std::time::Duration;
 
 use bytes::Bytes;
-use contajners::codec::{payloads, Lines, StreamKind};
-use contajners::{Client, Engine, RegistryAuth, Streamed};
+use contajners::codec::{payloads, reader_stream, Demux, Frame, Lines, StreamKind};
+use contajners::{Client, Engine, Error, Output, RegistryAuth, Streamed, Upgraded};
 use futures_util::{StreamExt, TryStreamExt};
+use serde_json::Value;
+use tokio::io::AsyncWriteExt;
 
 use crate::Engines;
 
@@ -64,6 +66,42 @@ pub fn registry_auth(e: &Engines) -> RegistryAuth {
 /// The registry's user with a wrong password: the engine must refuse it.
 pub fn wrong_registry_auth(e: &Engines) -> RegistryAuth {
     RegistryAuth::new(&e.registry_user, "not-the-password", &e.registry)
+}
+
+/// Every value of a progress stream (a pull), or the error that refused it
+/// before it began or ended it in-band.
+///
+/// # Errors
+/// The engine's refusal (before the stream, or in it), or no answer.
+pub async fn progress(answer: Result<Output, Error>) -> Result<Vec<Value>, Error> {
+    answer?.into_stream()?.json().try_collect().await
+}
+
+/// Writes `input` to an attached container's stdin, half-closes it, and
+/// reads the demultiplexed output to its end (20 seconds at most): what
+/// came on stdout and what came on stderr, as text.
+///
+/// # Errors
+/// A write, a read or a frame that failed, or the timeout.
+pub async fn exchange(
+    socket: Upgraded,
+    input: &[u8],
+) -> Result<(String, String), Box<dyn std::error::Error + Send + Sync>> {
+    let (read, mut write) = tokio::io::split(socket);
+    write.write_all(input).await?;
+    write.shutdown().await?;
+    let frames = Demux::new(reader_stream(read));
+    let frames: Vec<Frame> = tokio::time::timeout(Duration::from_secs(20), frames.try_collect())
+        .await
+        .map_err(|_| "the attached output did not end within 20 s")??;
+    let text = |kind: StreamKind| -> String {
+        frames
+            .iter()
+            .filter(|f| f.stream == kind)
+            .map(|f| String::from_utf8_lossy(&f.data).into_owned())
+            .collect()
+    };
+    Ok((text(StreamKind::Stdout), text(StreamKind::Stderr)))
 }
 
 /// The first `n` lines of a container's stdout from a logs stream, or an
