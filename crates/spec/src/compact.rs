@@ -9,7 +9,7 @@
 //! ContainerList                   ← string 0: one line of plain text
 //! /containers/json
 //! List containers
-//! \3                              ← string 3: the next 3 lines, as they are
+//! \41                             ← string 3: the next 41 bytes, as they are
 //! Returns a list of containers.
 //!
 //! See `all`.
@@ -26,8 +26,8 @@
 //!
 //! Numbers are indices into the string, param or op table; `-` is "none",
 //! lists are comma-separated; enum values and defaults are strings holding
-//! JSON. A string with newlines is written as it is after a `\<lines>`
-//! line, so a Markdown description reads (and diffs) as upstream wrote it,
+//! JSON. A string with newlines is written as it is after a `\<bytes>`
+//! line (its length, so a load skips it without scanning), so a Markdown description reads (and diffs) as upstream wrote it,
 //! and a load borrows it unchanged; the rare string with a carriage return,
 //! or a one-line string starting with `\`, is written as `\e` and one line
 //! with `\\`, `\n` and `\r` escaped.

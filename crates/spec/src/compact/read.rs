@@ -258,7 +258,7 @@ impl<'a, F: Fn(&str, usize) -> Result<Text, Error>> Decoder<'_, 'a, F> {
         let (line_no, line) = self.table.ops.get(i, "op", from)?;
         let err = |m: String| Error::compact(line_no, m);
         let mut f = [""; 13];
-        let mut fields = line.split(' ');
+        let mut fields = Fields::new(line, b' ');
         for slot in &mut f {
             *slot = fields.next().ok_or_else(|| {
                 err(format!(
@@ -320,7 +320,7 @@ impl<'a, F: Fn(&str, usize) -> Result<Text, Error>> Decoder<'_, 'a, F> {
         let (line_no, line) = self.table.params.get(i, "param", from)?;
         let err = |m: String| Error::compact(line_no, m);
         let mut f = [""; 9];
-        let mut fields = line.split(' ');
+        let mut fields = Fields::new(line, b' ');
         for slot in &mut f {
             *slot = fields.next().ok_or_else(|| {
                 err(format!(
@@ -417,8 +417,9 @@ fn section<'a>(lines: &mut Lines<'a>, name: &str) -> Result<Section<'a>, Error> 
     })
 }
 
-/// The string table. An entry is one line of plain text; or `\\<k>` and
-/// then `k` raw lines (a string with newlines, kept as a slice of the file);
+/// The string table. An entry is one line of plain text; or `\\<n>` and
+/// then `n` bytes of raw text (a string with newlines, kept as a slice of the
+/// file, found without scanning it);
 /// or `\\e` and then one line with `\\`, `\\n`, `\\r` escapes (a string
 /// with a carriage return, or a one-line string starting with `\\`).
 fn strings_section<'a>(lines: &mut Lines<'a>) -> Result<Strings<'a>, Error> {
@@ -452,16 +453,22 @@ fn strings_section<'a>(lines: &mut Lines<'a>) -> Result<Strings<'a>, Error> {
             entries.push((escaped, true));
             continue;
         }
-        let k = number(form).filter(|&k| k >= 2).ok_or_else(|| {
+        let len = number(form).ok_or_else(|| {
             Error::compact(
                 at,
                 format!(
-                    "expected `\\e` or `\\<lines>` (2 or more), found {:?}",
+                    "expected `\\e` or `\\<byte length>`, found {:?}",
                     clip(line)
                 ),
             )
         })?;
-        entries.push((lines.block(k).ok_or_else(|| short(at))?, false));
+        let block = lines.block(len).ok_or_else(|| {
+            Error::compact(
+                at,
+                format!("the {len} bytes announced here are not followed by a line end; was the string edited by hand?"),
+            )
+        })?;
+        entries.push((block, false));
     }
     Ok(Strings { entries })
 }
@@ -487,13 +494,21 @@ impl<'a> Lines<'a> {
         }
     }
 
-    /// The next `k` lines as one slice, the newlines between them included.
-    fn block(&mut self, k: usize) -> Option<&'a str> {
+    /// The next `len` bytes as one slice, which must end where a line ends;
+    /// the lines inside are counted (for the line numbers of errors) but
+    /// not searched one by one.
+    fn block(&mut self, len: usize) -> Option<&'a str> {
         let start = self.next?;
-        for _ in 0..k {
-            self.next()?;
-        }
-        self.text.get(start..self.last_end)
+        let end = start.checked_add(len)?;
+        let block = self.text.get(start..end)?;
+        self.next = match self.text.as_bytes().get(end) {
+            Some(b'\n') => Some(end + 1),
+            None => None,
+            Some(_) => return None,
+        };
+        self.last_end = end;
+        self.number += 1 + block.bytes().filter(|&b| b == b'\n').count();
+        Some(block)
     }
 }
 
@@ -519,11 +534,51 @@ impl<'a> Iterator for Lines<'a> {
     }
 }
 
-fn list(field: &str) -> impl Iterator<Item = &str> {
-    (field != "-")
-        .then(|| field.split(','))
-        .into_iter()
-        .flatten()
+fn list(field: &str) -> Fields<'_> {
+    if field == "-" {
+        Fields {
+            rest: None,
+            sep: b',',
+        }
+    } else {
+        Fields::new(field, b',')
+    }
+}
+
+/// Splits on one ASCII byte. The fields of a table line are a few bytes
+/// long, where a plain loop beats `str::split`'s searcher; decoding a
+/// version is mostly this.
+struct Fields<'a> {
+    rest: Option<&'a str>,
+    sep: u8,
+}
+
+impl<'a> Fields<'a> {
+    fn new(text: &'a str, sep: u8) -> Self {
+        Fields {
+            rest: Some(text),
+            sep,
+        }
+    }
+}
+
+impl<'a> Iterator for Fields<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let rest = self.rest?;
+        match rest.bytes().position(|b| b == self.sep) {
+            // The separator is ASCII, so both sides are on char boundaries.
+            Some(i) => {
+                self.rest = rest.get(i + 1..);
+                rest.get(..i)
+            }
+            None => {
+                self.rest = None;
+                Some(rest)
+            }
+        }
+    }
 }
 
 /// The number of items in a list field.
@@ -535,8 +590,16 @@ fn count(field: &str) -> usize {
     }
 }
 
+/// A decimal index: ASCII digits only (no sign, no space), as the writer
+/// writes them.
 fn number(s: &str) -> Option<usize> {
-    s.parse().ok()
+    if s.is_empty() || s.len() > 18 {
+        return None;
+    }
+    s.bytes().try_fold(0usize, |n, b| {
+        let digit = b.wrapping_sub(b'0');
+        (digit <= 9).then(|| n * 10 + usize::from(digit))
+    })
 }
 
 fn flag(s: &str) -> Option<bool> {

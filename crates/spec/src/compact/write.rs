@@ -199,7 +199,7 @@ fn join_or_dash(items: Vec<String>) -> String {
 
 /// One entry of the string table (the forms are read by
 /// `read::strings_section`): plain text as one line; text with newlines as
-/// `\\<lines>` and then the text as it is, so a reviewer reads Markdown
+/// `\\<byte length>` and then the text as it is, so a reviewer reads Markdown
 /// descriptions in a diff as they are upstream and a load borrows them
 /// unchanged; the rare rest (a carriage return, or one line starting with
 /// `\\`) as `\\e` and one escaped line.
@@ -208,8 +208,7 @@ fn write_string(out: &mut String, s: &str) {
         out.push_str("\\e\n");
         escape_into(out, s);
     } else if s.contains('\n') {
-        let lines = 1 + s.bytes().filter(|&b| b == b'\n').count();
-        let _ = writeln!(out, "\\{lines}");
+        let _ = writeln!(out, "\\{}", s.len());
         out.push_str(s);
     } else {
         out.push_str(s);
