@@ -78,16 +78,22 @@ fn an_unknown_op_names_the_closest_ones() {
     assert!(err.contains("did you mean ContainerList"), "{err}");
 }
 
-/// `invoke` with engine and version given and an engine that is not there:
-/// whatever fails, fails before connecting.
+/// `invoke` on Docker v1.41 with an engine that is not there: whatever
+/// fails, fails before connecting.
 fn offline_invoke<'a>(rest: &[&'a str]) -> Vec<&'a str> {
+    invoke_without_engine("docker", "v1.41", rest)
+}
+
+/// `invoke` with engine and version given (so the spec is known without
+/// asking the engine) and an engine that is not there.
+fn invoke_without_engine<'a>(engine: &'a str, version: &'a str, rest: &[&'a str]) -> Vec<&'a str> {
     let mut args = vec![
         "--engine",
-        "docker",
+        engine,
         "--api-version",
-        "v1.41",
+        version,
         "-H",
-        "unix:///nonexistent.sock",
+        "unix:///nonexistent/contajners.sock",
         "invoke",
     ];
     args.extend_from_slice(rest);
@@ -106,17 +112,11 @@ fn a_mistyped_param_is_refused_before_sending() {
     // Only `id` stands for the single path param `name` of Podman's compat
     // ops; another name is refused, listing the valid ones.
     let err = fails_with(
-        contajners(&[
-            "--engine",
+        contajners(&invoke_without_engine(
             "podman",
-            "--api-version",
             "v4.3.1",
-            "-H",
-            "unix:///nonexistent.sock",
-            "invoke",
-            "ContainerStart",
-            "ids=conny",
-        ]),
+            &["ContainerStart", "ids=conny"],
+        )),
         2,
     );
     assert!(
@@ -144,17 +144,11 @@ fn id_is_accepted_for_the_compat_name_path_param() {
     // The params pass the offline check (no exit 2): only the missing
     // engine fails the command.
     let err = fails_with(
-        contajners(&[
-            "--engine",
+        contajners(&invoke_without_engine(
             "podman",
-            "--api-version",
             "v4.3.1",
-            "-H",
-            "unix:///nonexistent/contajners.sock",
-            "invoke",
-            "ContainerStart",
-            "id=conny",
-        ]),
+            &["ContainerStart", "id=conny"],
+        )),
         3,
     );
     assert!(err.contains("nonexistent"), "{err}");

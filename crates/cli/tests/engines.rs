@@ -4,8 +4,8 @@
 mod common;
 
 use common::{
-    contajners, contajners_with_stdin, docker, fails_with, json_of, ok, podman, stderr, stdout,
-    unique,
+    contajners, contajners_with_stdin, docker, docker_container, fails_with, json_of, ok, podman,
+    removed_on_drop, stderr, stdout, unique,
 };
 use contajners_tests::engines;
 use serde_json::{json, Value};
@@ -42,19 +42,9 @@ fn container_list_with_filters_is_compact_json_in_a_pipe() {
         return;
     };
     let name = unique("cli-list");
-    let image = e.image.clone();
-    let body =
-        json!({"Image": image, "Cmd": ["true"], "HostConfig": {"NetworkMode": "none"}}).to_string();
-    ok(docker(
-        &e,
-        &[
-            "invoke",
-            "ContainerCreate",
-            &format!("name={name}"),
-            "--data",
-            &body,
-        ],
-    ));
+    let body = json!({"Image": e.image, "Cmd": ["true"], "HostConfig": {"NetworkMode": "none"}});
+    let (created, _removed) = docker_container(&e, &name, &body);
+    ok(created);
     let filters = json!({"name": [name]}).to_string();
     let listed = docker(
         &e,
@@ -63,15 +53,6 @@ fn container_list_with_filters_is_compact_json_in_a_pipe() {
             "ContainerList",
             "all=true",
             &format!("filters={filters}"),
-        ],
-    );
-    let _ = docker(
-        &e,
-        &[
-            "invoke",
-            "ContainerDelete",
-            &format!("id={name}"),
-            "force=true",
         ],
     );
     let text = ok(listed);
@@ -102,18 +83,9 @@ fn create_start_logs_remove_on_docker() {
         "Image": e.image,
         "Cmd": ["sh", "-c", "echo to-stdout; echo to-stderr >&2"],
         "HostConfig": {"NetworkMode": "none"},
-    })
-    .to_string();
-    let created = json_of(&ok(docker(
-        &e,
-        &[
-            "invoke",
-            "ContainerCreate",
-            &format!("name={name}"),
-            "--data",
-            &body,
-        ],
-    )));
+    });
+    let (created, _removed) = docker_container(&e, &name, &body);
+    let created = json_of(&ok(created));
     assert!(
         created["Id"].as_str().is_some_and(|id| id.len() == 64),
         "{created}"
@@ -224,19 +196,10 @@ fn attach_sends_stdin_and_half_closes() {
         "StdinOnce": true,
         "AttachStdin": true,
         "HostConfig": {"NetworkMode": "none"},
-    })
-    .to_string();
+    });
     let id = format!("id={name}");
-    ok(docker(
-        &e,
-        &[
-            "invoke",
-            "ContainerCreate",
-            &format!("name={name}"),
-            "--data",
-            &body,
-        ],
-    ));
+    let (created, _removed) = docker_container(&e, &name, &body);
+    ok(created);
     ok(docker(&e, &["invoke", "ContainerStart", &id]));
     let attach = contajners_with_stdin(
         &[
@@ -252,7 +215,6 @@ fn attach_sends_stdin_and_half_closes() {
     );
     let waited = docker(&e, &["invoke", "ContainerWait", &id]);
     let archive = docker(&e, &["invoke", "ContainerArchive", &id, "path=/out"]);
-    let _ = docker(&e, &["invoke", "ContainerDelete", &id, "force=true"]);
     ok(attach);
     assert_eq!(json_of(&ok(waited))["StatusCode"], 0);
     assert_eq!(archive.status.code(), Some(0), "{}", stderr(&archive));
@@ -390,6 +352,7 @@ fn fetch_raw_stdin_data_and_the_category_flag() {
     // The body from stdin.
     let name = unique("cli-stdin");
     let body = json!({"Image": e.image, "Cmd": ["true"], "HostConfig": {"NetworkMode": "none"}});
+    let _removed = removed_on_drop(&e, &name);
     let created = contajners_with_stdin(
         &[
             "-H",
@@ -403,15 +366,6 @@ fn fetch_raw_stdin_data_and_the_category_flag() {
         Some(body.to_string().as_bytes()),
     );
     let inspected = docker(&e, &["invoke", "ContainerInspect", &format!("id={name}")]);
-    let _ = docker(
-        &e,
-        &[
-            "invoke",
-            "ContainerDelete",
-            &format!("id={name}"),
-            "force=true",
-        ],
-    );
     ok(created);
     assert_eq!(json_of(&ok(inspected))["Config"]["Image"], e.image);
     // A category that does not have the op: the ones that do.

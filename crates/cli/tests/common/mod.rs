@@ -87,3 +87,53 @@ pub(crate) fn docker(e: &contajners_tests::Engines, args: &[&str]) -> Output {
 pub(crate) fn podman(e: &contajners_tests::Engines, args: &[&str]) -> Output {
     contajners(&[&["-H", e.podman_uri.as_str()], args].concat())
 }
+
+/// `invoke ContainerCreate name=NAME --data BODY` on the test dockerd,
+/// with a guard that force-removes the container when dropped, so that a
+/// failed assertion never leaves it behind.
+pub(crate) fn docker_container(
+    e: &contajners_tests::Engines,
+    name: &str,
+    body: &Value,
+) -> (Output, Removed) {
+    let created = docker(
+        e,
+        &[
+            "invoke",
+            "ContainerCreate",
+            &format!("name={name}"),
+            "--data",
+            &body.to_string(),
+        ],
+    );
+    (created, removed_on_drop(e, name))
+}
+
+/// A guard that force-removes the Docker container `name` when dropped.
+pub(crate) fn removed_on_drop(e: &contajners_tests::Engines, name: &str) -> Removed {
+    Removed {
+        uri: e.docker_uri.clone(),
+        name: name.to_string(),
+    }
+}
+
+/// Force-removes a Docker container on drop (see [`removed_on_drop`]).
+#[derive(Debug)]
+pub(crate) struct Removed {
+    uri: String,
+    name: String,
+}
+
+impl Drop for Removed {
+    fn drop(&mut self) {
+        // Already gone is fine: the test may have removed it itself.
+        let _ = contajners(&[
+            "-H",
+            &self.uri,
+            "invoke",
+            "ContainerDelete",
+            &format!("id={}", self.name),
+            "force=true",
+        ]);
+    }
+}
