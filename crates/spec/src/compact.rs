@@ -128,6 +128,20 @@ mod tests {
     }
 
     #[test]
+    fn a_wrong_byte_length_is_an_error_naming_the_line() {
+        let mut op = Operation::new("A", Method::Get, "/a");
+        op.description = "first\nsecond".into();
+        let good = encode(&[Spec::new(Engine::Docker, "v1.0", vec![op])]).expect("encodes");
+        assert!(good.contains("\\12\nfirst\nsecond\n"), "{good}");
+        let err = decode(&good.replace("\\12\n", "\\11\n")).expect_err("short by one");
+        assert!(
+            err.to_string().contains("line 7") && err.to_string().contains("11 bytes"),
+            "{err}"
+        );
+        assert!(decode(&good.replace("\\12\n", "\\999\n")).is_err());
+    }
+
+    #[test]
     fn mixed_engines_are_refused() {
         let podman = Spec::new(Engine::Podman, "v4.3.1", Vec::new());
         assert!(encode(&[sample("v1.41", "x"), podman]).is_err());
