@@ -114,10 +114,17 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, String> {
             engines_up(&root)
         };
         let _ = std::fs::remove_file(&cpu_file);
+        let plan_json = serde_json::json!({"quick": plan.quick, "rounds": plan.rounds,
+            "log_mib": plan.log_mib, "small_mib": plan.small_mib, "engine_mib": plan.engine_mib});
+        std::fs::write(&plan_file, plan_json.to_string())
+            .map_err(|e| format!("cannot write {}: {e}", plan_file.display()))?;
+
         let mut figures = Figures::new();
         let since = SystemTime::now();
         cargo_bench(&root, "dispatch", &plan, &[])?;
         collect(&criterion_dir, since, &mut figures)?;
+        // Saved after every step: an interrupted run still leaves a report.
+        save(&samples_file, &figures)?;
         for round in 0..plan.rounds {
             eprintln!("== peers, round {} of {}", round + 1, plan.rounds);
             let since = SystemTime::now();
@@ -140,13 +147,9 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, String> {
             let outcome = cargo_bench(&root, "peers", &plan, &env);
             // What finished before a failure is still worth reporting.
             collect(&criterion_dir, since, &mut figures)?;
+            save(&samples_file, &figures)?;
             outcome?;
         }
-        save(&samples_file, &figures)?;
-        let plan_json = serde_json::json!({"quick": plan.quick, "rounds": plan.rounds,
-            "log_mib": plan.log_mib, "small_mib": plan.small_mib, "engine_mib": plan.engine_mib});
-        std::fs::write(&plan_file, plan_json.to_string())
-            .map_err(|e| format!("cannot write {}: {e}", plan_file.display()))?;
     }
 
     let figures = load(&samples_file)?;
