@@ -325,9 +325,10 @@ fn checked_category(spec: &Spec, category: Option<&str>) -> Result<Option<Arc<st
             }
             let names: Vec<&str> = spec.categories().map(|c| c.name()).collect();
             Err(Error::Request(RequestError::new(format!(
-                "no category `{name}` in {} {}; the categories are: {}",
+                "no category `{name}` in {} {}{}; the categories are: {}",
                 spec.engine(),
                 spec.version(),
+                did_you_mean(&closest(name, names.iter().copied(), 3)),
                 names.join(", ")
             ))))
         }

@@ -104,6 +104,12 @@ async fn bad_input_is_refused_before_anything_is_sent() {
             "valid params: all (query)",
         ),
         (
+            "id where no single path param is `name`",
+            &containers,
+            Invocation::new("ContainerList").param("id", "conny"),
+            "unknown param `id`",
+        ),
+        (
             "missing path param",
             &containers,
             Invocation::new("ContainerInspect"),
@@ -147,6 +153,22 @@ async fn bad_input_is_refused_before_anything_is_sent() {
     );
 }
 
+#[test]
+fn an_unknown_category_names_the_closest_and_all() {
+    let built = Client::builder(Engine::Docker, "v1.41")
+        .category("contaners")
+        .uri("unix:///nonexistent.sock")
+        .build();
+    match built {
+        Err(Error::Request(err)) => {
+            let text = err.to_string();
+            assert!(text.contains("did you mean containers?"), "{text}");
+            assert!(text.contains("the categories are: "), "{text}");
+        }
+        other => panic!("expected a request error, got {other:?}"),
+    }
+}
+
 #[tokio::test]
 async fn params_arrive_where_the_spec_puts_them() {
     let server = Recorder::start(ok_json(r#"[{"Id":"abc"}]"#)).await;
@@ -178,9 +200,14 @@ async fn params_arrive_where_the_spec_puts_them() {
         .invoke(Invocation::new("ImageInspect").param("name", "127.0.0.1:5000/busybox:musl"))
         .await
         .expect("inspect answer");
+    // `id` stands for the single path param `name`.
+    images
+        .invoke(Invocation::new("ImageInspect").param("id", "busybox"))
+        .await
+        .expect("inspect answer");
 
     let seen = server.requests();
-    assert_eq!(seen.len(), 3, "{seen:?}");
+    assert_eq!(seen.len(), 4, "{seen:?}");
     assert!(
         seen[0].starts_with("GET /v1.41/containers/json?all=true&filters=%7B%22name%22%3A%5B%22conny%22%5D%7D HTTP/1.1"),
         "{}",
@@ -206,6 +233,11 @@ async fn params_arrive_where_the_spec_puts_them() {
         seen[2].starts_with("GET /v1.41/images/127.0.0.1:5000%2Fbusybox:musl/json "),
         "{}",
         seen[2]
+    );
+    assert!(
+        seen[3].starts_with("GET /v1.41/images/busybox/json "),
+        "{}",
+        seen[3]
     );
 }
 
