@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use contajners::resolve::{self, Convention, Env, ResolveError, Resolved};
 use contajners::spec::{self, Engine, Spec};
+use contajners::transport::Timeouts;
 use contajners::{Tls, Transport};
 
 use crate::args::Global;
@@ -63,19 +64,13 @@ pub(crate) fn transport(global: &Global, target: &Target) -> Result<Transport, C
     if let Some(tls) = tls_flags(global) {
         builder = builder.tls(tls);
     }
-    if let Some(t) = global.connect_timeout {
-        builder = builder.connect_timeout(t);
-    }
-    if let Some(t) = global.read_timeout {
-        builder = builder.read_timeout(t);
-    }
-    if let Some(t) = global.write_timeout {
-        builder = builder.write_timeout(t);
-    }
-    if let Some(t) = global.call_timeout {
-        builder = builder.call_timeout(t);
-    }
+    let timeouts = Timeouts::new()
+        .connect(global.connect_timeout)
+        .read(global.read_timeout)
+        .write(global.write_timeout)
+        .call(global.call_timeout);
     builder
+        .timeouts(timeouts)
         .build()
         .map_err(|err| CliError::from(contajners::Error::from(err)))
 }

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use contajners_spec::{Engine, Operation, Spec};
-use contajners_transport::{Tls, Transport};
+use contajners_transport::{Timeouts, Tls, Transport};
 
 use crate::error::{Error, RequestError};
 use crate::invocation::{As, Invocation};
@@ -75,10 +75,7 @@ pub struct ClientBuilder {
     uri: Option<String>,
     transport: Option<Transport>,
     tls: Option<Tls>,
-    connect_timeout: Option<Duration>,
-    read_timeout: Option<Duration>,
-    write_timeout: Option<Duration>,
-    call_timeout: Option<Duration>,
+    timeouts: Timeouts,
 }
 
 impl Client {
@@ -110,10 +107,7 @@ impl Client {
             uri: None,
             transport: None,
             tls: None,
-            connect_timeout: None,
-            read_timeout: None,
-            write_timeout: None,
-            call_timeout: None,
+            timeouts: Timeouts::default(),
         }
     }
 
@@ -406,7 +400,7 @@ impl ClientBuilder {
     /// let b = b.connect_timeout(std::time::Duration::from_secs(10));
     /// ```
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = Some(timeout);
+        self.timeouts = self.timeouts.connect(timeout);
         self
     }
 
@@ -417,7 +411,7 @@ impl ClientBuilder {
     /// let b = b.read_timeout(std::time::Duration::from_secs(30));
     /// ```
     pub fn read_timeout(mut self, timeout: Duration) -> Self {
-        self.read_timeout = Some(timeout);
+        self.timeouts = self.timeouts.read(timeout);
         self
     }
 
@@ -428,7 +422,7 @@ impl ClientBuilder {
     /// let b = b.write_timeout(std::time::Duration::from_secs(30));
     /// ```
     pub fn write_timeout(mut self, timeout: Duration) -> Self {
-        self.write_timeout = Some(timeout);
+        self.timeouts = self.timeouts.write(timeout);
         self
     }
 
@@ -439,7 +433,7 @@ impl ClientBuilder {
     /// let b = b.call_timeout(std::time::Duration::from_secs(30));
     /// ```
     pub fn call_timeout(mut self, timeout: Duration) -> Self {
-        self.call_timeout = Some(timeout);
+        self.timeouts = self.timeouts.call(timeout);
         self
     }
 
@@ -493,19 +487,7 @@ impl ClientBuilder {
                 if let Some(tls) = self.tls {
                     builder = builder.tls(tls);
                 }
-                if let Some(t) = self.connect_timeout {
-                    builder = builder.connect_timeout(t);
-                }
-                if let Some(t) = self.read_timeout {
-                    builder = builder.read_timeout(t);
-                }
-                if let Some(t) = self.write_timeout {
-                    builder = builder.write_timeout(t);
-                }
-                if let Some(t) = self.call_timeout {
-                    builder = builder.call_timeout(t);
-                }
-                builder.build()?
+                builder.timeouts(self.timeouts).build()?
             }
         };
         Ok(crate::negotiate::Parts {

@@ -7,6 +7,7 @@
 use std::fmt;
 
 use bytes::Bytes;
+use contajners_transport::EngineMessage;
 
 /// An error from [`Client::invoke`](crate::Client::invoke), the codecs or
 /// [`Client::fetch`](crate::Client::fetch).
@@ -221,7 +222,7 @@ impl EngineError {
     /// An error answer: the message is taken from the JSON body
     /// (`message`, Podman's `cause`) or is the body as text.
     pub(crate) fn from_answer(status: u16, body: Bytes) -> Self {
-        let (message, cause) = message_of(&body);
+        let EngineMessage { message, cause, .. } = EngineMessage::parse(&body);
         Self::new(EngineInner {
             op: None,
             status,
@@ -331,18 +332,6 @@ impl From<contajners_transport::Error> for Error {
             other => Error::Transport(TransportError::new(other)),
         }
     }
-}
-
-/// The message of an engine's error body: Docker `{"message"}`, Podman
-/// `{"cause","message","response"}`, anything else as text.
-fn message_of(body: &[u8]) -> (String, Option<String>) {
-    if let Ok(serde_json::Value::Object(map)) = serde_json::from_slice(body) {
-        let text = |key: &str| map.get(key).and_then(|v| v.as_str()).map(str::to_string);
-        if let Some(message) = text("message") {
-            return (message, text("cause").filter(|c| !c.is_empty()));
-        }
-    }
-    (String::from_utf8_lossy(body).trim_end().to_string(), None)
 }
 
 impl fmt::Display for EngineError {

@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use bytes::Bytes;
 use http::StatusCode;
 
+use crate::message::EngineMessage;
 use crate::response::StreamResponse;
 
 /// A boxed error from below this crate (IO, TLS, HTTP protocol), kept as the
@@ -96,7 +97,7 @@ impl fmt::Display for Error {
             Error::NotUpgraded { status, body } => write!(
                 f,
                 "the engine did not switch to a raw socket: it answered {status}: {}",
-                crate::message::engine_message(body).0
+                crate::message::EngineMessage::parse(body).message
             ),
             Error::Decode { what, .. } => write!(f, "cannot decode {what}"),
         }
@@ -434,7 +435,7 @@ struct EngineErrorInner {
 impl EngineError {
     pub(crate) fn new(
         status: StatusCode,
-        (message, cause): (String, Option<String>),
+        EngineMessage { message, cause }: EngineMessage,
         body: Option<Bytes>,
         stream: Option<StreamResponse>,
     ) -> Self {

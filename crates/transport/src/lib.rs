@@ -63,6 +63,7 @@ mod response;
 mod runtime;
 mod skip_verify;
 mod ssh;
+mod timeouts;
 mod tls;
 mod transport;
 mod upgrade;
@@ -71,10 +72,12 @@ pub use error::{
     BoxError, ConnectError, ConnectErrorKind, EngineError, Error, TimeoutKind, TlsError,
     TlsErrorKind,
 };
+pub use message::EngineMessage;
 pub use request::{Body, Request};
 pub use resolve::{Env, ResolveError, Resolved};
 pub use response::{BodyReader, BodyStream, Response, StreamResponse};
 pub use ssh::Ssh;
+pub use timeouts::Timeouts;
 pub use tls::Tls;
 pub use transport::{Transport, TransportBuilder};
 pub use upgrade::Upgraded;

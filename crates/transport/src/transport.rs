@@ -13,12 +13,13 @@ use crate::classify;
 use crate::connect::{Dialer, TlsDial};
 use crate::endpoint::Endpoint;
 use crate::error::{EngineError, Error, TimeoutKind};
-use crate::message::engine_message;
+use crate::message::EngineMessage;
 use crate::pool::Pools;
 use crate::request::Request;
 use crate::response::{BodyStream, Response, StreamResponse};
 use crate::runtime;
 use crate::ssh::Ssh;
+use crate::timeouts::Timeouts;
 use crate::tls::Tls;
 use crate::upgrade::Upgraded;
 
@@ -28,15 +29,6 @@ const ERROR_PREFIX_LIMIT: usize = 64 * 1024;
 
 /// Idle pooled connections are closed after this long unless configured.
 const DEFAULT_POOL_IDLE: Duration = Duration::from_secs(90);
-
-/// The optional timeouts; none by default.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct Timeouts {
-    pub(crate) connect: Option<Duration>,
-    pub(crate) read: Option<Duration>,
-    pub(crate) write: Option<Duration>,
-    pub(crate) call: Option<Duration>,
-}
 
 /// What every fetch and body needs to know about the transport.
 #[derive(Debug)]
@@ -163,7 +155,7 @@ impl Transport {
         if throw && parts.status.as_u16() >= 400 {
             return Err(Error::Status(EngineError::new(
                 parts.status,
-                engine_message(&body),
+                EngineMessage::parse(&body),
                 entire.then_some(body),
                 None,
             )));
@@ -204,7 +196,7 @@ impl Transport {
         let mut body = BodyStream::new(incoming, self.shared.clone());
         if throw && parts.status.as_u16() >= 400 {
             let (prefix, complete) = body.read_prefix(ERROR_PREFIX_LIMIT).await?;
-            let message = engine_message(&prefix);
+            let message = EngineMessage::parse(&prefix);
             body.unread(prefix.clone());
             let rest = StreamResponse {
                 status: parts.status,
@@ -361,6 +353,22 @@ impl TransportBuilder {
     /// ```
     pub fn ssh(mut self, ssh: Ssh) -> Self {
         self.ssh = Some(ssh);
+        self
+    }
+
+    /// Sets each limit `timeouts` gives, in one step; the limits it leaves
+    /// unset keep what was set before (by an earlier call or by the
+    /// per-limit setters below).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use contajners_transport::{Timeouts, Transport};
+    ///
+    /// let b = Transport::builder("unix:///run/docker.sock")
+    ///     .timeouts(Timeouts::new().connect(Duration::from_secs(3)).call(Duration::from_secs(60)));
+    /// ```
+    pub fn timeouts(mut self, timeouts: Timeouts) -> Self {
+        self.timeouts = self.timeouts.overlaid(timeouts);
         self
     }
 
