@@ -376,3 +376,46 @@ async fn raw_label_is_trusted_only_from_api_1_42() {
     let new = logs("v1.43", Some(true)).await.expect("stream");
     assert!(!new.is_multiplexed());
 }
+
+#[tokio::test]
+async fn the_builders_timeouts_reach_the_transport() {
+    use contajners_transport::TimeoutKind;
+    use std::time::Duration;
+
+    const SHORT: Duration = Duration::from_millis(200);
+    /// Far longer than SHORT: a call hanging this long has failed.
+    const GUARD: Duration = Duration::from_secs(10);
+
+    // A loopback server that accepts and never answers.
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
+    let uri = format!("http://{}", listener.local_addr().expect("local addr"));
+    tokio::spawn(async move {
+        let mut open = Vec::new();
+        while let Ok((conn, _)) = listener.accept().await {
+            open.push(conn);
+        }
+    });
+    let uri = uri.as_str();
+    let fired = |builder: contajners_dispatch::ClientBuilder| async move {
+        let client = builder.uri(uri).build().expect("client");
+        let err = tokio::time::timeout(GUARD, client.invoke(Invocation::new("SystemPing")))
+            .await
+            .expect("a timeout fired before the guard")
+            .expect_err("the server never answers");
+        match &err {
+            Error::Transport(t) => t.transport().and_then(|t| t.timeout()),
+            _ => panic!("expected a transport error, got {err:?}"),
+        }
+    };
+    let builder = || Client::builder(Engine::Docker, "v1.41").category("");
+    assert_eq!(
+        fired(builder().read_timeout(SHORT).call_timeout(GUARD)).await,
+        Some(TimeoutKind::Read)
+    );
+    assert_eq!(
+        fired(builder().call_timeout(SHORT).read_timeout(GUARD)).await,
+        Some(TimeoutKind::Call)
+    );
+}

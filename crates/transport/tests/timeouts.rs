@@ -6,7 +6,7 @@ mod support;
 use std::time::Duration;
 
 use bytes::Bytes;
-use contajners_transport::{Body, Error, Request, TimeoutKind, Transport};
+use contajners_transport::{Body, Error, Request, TimeoutKind, Timeouts, Transport};
 use futures_util::StreamExt;
 use http::Method;
 use tokio::io::AsyncWriteExt;
@@ -190,4 +190,38 @@ async fn no_timeout_by_default() {
     let t = Transport::new(&server.uri).unwrap();
     let res = t.fetch(Request::new(Method::GET, "/x")).await.unwrap();
     assert_eq!(res.text().unwrap(), "late");
+}
+
+#[tokio::test]
+async fn timeouts_given_as_one_value_fire_and_keep_what_they_leave_unset() {
+    let server = stalling_server().await;
+    let fired = |t: Transport| async move {
+        tokio::time::timeout(GUARD, t.fetch(Request::new(Method::GET, "/x")))
+            .await
+            .unwrap()
+            .unwrap_err()
+            .timeout()
+    };
+
+    let from_value = Transport::builder(&server.uri)
+        .timeouts(Timeouts::new().read(SHORT))
+        .build()
+        .unwrap();
+    assert_eq!(fired(from_value).await, Some(TimeoutKind::Read));
+
+    // The value sets only the connect limit: the read limit set before stays.
+    let kept = Transport::builder(&server.uri)
+        .read_timeout(SHORT)
+        .timeouts(Timeouts::new().connect(GUARD))
+        .build()
+        .unwrap();
+    assert_eq!(fired(kept).await, Some(TimeoutKind::Read));
+
+    // A later value's call limit wins over an earlier setter's.
+    let replaced = Transport::builder(&server.uri)
+        .call_timeout(GUARD * 2)
+        .timeouts(Timeouts::new().call(SHORT))
+        .build()
+        .unwrap();
+    assert_eq!(fired(replaced).await, Some(TimeoutKind::Call));
 }
