@@ -15,6 +15,15 @@ const SHORT: Duration = Duration::from_millis(200);
 /// Far longer than SHORT: a test hanging this long has failed.
 const GUARD: Duration = Duration::from_secs(10);
 
+/// The error `req` fails with on `t`; a fetch still running after GUARD, or
+/// one that succeeds, fails the test.
+async fn fetch_err(t: &Transport, req: Request) -> Error {
+    tokio::time::timeout(GUARD, t.fetch(req))
+        .await
+        .expect("a timeout fires before the guard")
+        .expect_err("the fetch fails")
+}
+
 /// Reads the request head and never answers.
 async fn stalling_server() -> support::Server {
     support::raw_unix(|mut io| async move {
@@ -52,10 +61,7 @@ async fn read_timeout_fires_while_waiting_for_the_head() {
         .read_timeout(SHORT)
         .build()
         .unwrap();
-    let err = tokio::time::timeout(GUARD, t.fetch(Request::new(Method::GET, "/x")))
-        .await
-        .unwrap()
-        .unwrap_err();
+    let err = fetch_err(&t, Request::new(Method::GET, "/x")).await;
     assert_eq!(err.timeout(), Some(TimeoutKind::Read), "{err:?}");
     assert_eq!(err.to_string(), "the read timeout fired");
 }
@@ -67,10 +73,7 @@ async fn read_timeout_fires_between_body_chunks() {
         .read_timeout(SHORT)
         .build()
         .unwrap();
-    let err = tokio::time::timeout(GUARD, t.fetch(Request::new(Method::GET, "/x")))
-        .await
-        .unwrap()
-        .unwrap_err();
+    let err = fetch_err(&t, Request::new(Method::GET, "/x")).await;
     assert_eq!(err.timeout(), Some(TimeoutKind::Read), "{err:?}");
 
     let mut res = t
@@ -94,10 +97,7 @@ async fn call_timeout_covers_the_whole_data_exchange_but_only_the_head_of_a_stre
         .call_timeout(SHORT)
         .build()
         .unwrap();
-    let err = tokio::time::timeout(GUARD, t.fetch(Request::new(Method::GET, "/x")))
-        .await
-        .unwrap()
-        .unwrap_err();
+    let err = fetch_err(&t, Request::new(Method::GET, "/x")).await;
     assert_eq!(err.timeout(), Some(TimeoutKind::Call), "{err:?}");
 
     // Stream mode: the body may run longer than the call timeout.
@@ -125,10 +125,7 @@ async fn write_timeout_fires_when_the_engine_stops_reading() {
     let chunks =
         futures_util::stream::iter((0..1024).map(|_| Ok(Bytes::from(vec![0u8; 64 * 1024]))));
     let req = Request::new(Method::PUT, "/archive").body(Body::stream(chunks));
-    let err = tokio::time::timeout(GUARD, t.fetch(req))
-        .await
-        .unwrap()
-        .unwrap_err();
+    let err = fetch_err(&t, req).await;
     assert_eq!(err.timeout(), Some(TimeoutKind::Write), "{err:?}");
 }
 
@@ -172,10 +169,7 @@ async fn connect_timeout_covers_the_tls_handshake() {
         .connect_timeout(SHORT)
         .build()
         .unwrap();
-    let err = tokio::time::timeout(GUARD, t.fetch(Request::new(Method::GET, "/_ping")))
-        .await
-        .unwrap()
-        .unwrap_err();
+    let err = fetch_err(&t, Request::new(Method::GET, "/_ping")).await;
     assert_eq!(err.timeout(), Some(TimeoutKind::Connect), "{err:?}");
 }
 
@@ -196,10 +190,8 @@ async fn no_timeout_by_default() {
 async fn timeouts_given_as_one_value_fire_and_keep_what_they_leave_unset() {
     let server = stalling_server().await;
     let fired = |t: Transport| async move {
-        tokio::time::timeout(GUARD, t.fetch(Request::new(Method::GET, "/x")))
+        fetch_err(&t, Request::new(Method::GET, "/x"))
             .await
-            .unwrap()
-            .unwrap_err()
             .timeout()
     };
 
