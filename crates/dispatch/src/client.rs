@@ -393,6 +393,21 @@ impl ClientBuilder {
         self
     }
 
+    /// Sets each limit `timeouts` gives, in one step; the ones it leaves
+    /// unset keep what was set before (see
+    /// [`TransportBuilder::timeouts`](contajners_transport::TransportBuilder::timeouts)).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use contajners_transport::Timeouts;
+    /// # let b = contajners_dispatch::Client::builder(contajners_spec::Engine::Docker, "v1.41");
+    /// let b = b.timeouts(Timeouts::new().connect(Duration::from_secs(10)).call(Duration::from_secs(30)));
+    /// ```
+    pub fn timeouts(mut self, timeouts: Timeouts) -> Self {
+        self.timeouts = self.timeouts.overlaid(timeouts);
+        self
+    }
+
     /// How long connecting may take. No timeout when not set.
     ///
     /// ```

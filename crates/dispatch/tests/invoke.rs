@@ -379,7 +379,7 @@ async fn raw_label_is_trusted_only_from_api_1_42() {
 
 #[tokio::test]
 async fn the_builders_timeouts_reach_the_transport() {
-    use contajners_transport::TimeoutKind;
+    use contajners_transport::{TimeoutKind, Timeouts};
     use std::time::Duration;
 
     const SHORT: Duration = Duration::from_millis(200);
@@ -417,5 +417,21 @@ async fn the_builders_timeouts_reach_the_transport() {
     assert_eq!(
         fired(builder().call_timeout(SHORT).read_timeout(GUARD)).await,
         Some(TimeoutKind::Call)
+    );
+    // The same limits as one value; a per-limit setter before it stays
+    // where the value leaves its limit unset.
+    let limits = Timeouts::new().call(SHORT).connect(GUARD);
+    assert_eq!(
+        fired(builder().read_timeout(GUARD).timeouts(limits)).await,
+        Some(TimeoutKind::Call)
+    );
+    assert_eq!(
+        fired(
+            builder()
+                .read_timeout(SHORT)
+                .timeouts(Timeouts::new().connect(GUARD))
+        )
+        .await,
+        Some(TimeoutKind::Read)
     );
 }
