@@ -23,11 +23,12 @@ use crate::runtime::{SpawnOn, TimerOn};
 
 pub(crate) type HttpClient = Client<Connector, ReqBody>;
 
-/// Bytes asked of the socket per read. hyper's adaptive default grows to
-/// ~400 KiB, and each chunk of a large body then lands in fresh memory; a
-/// fixed 64 KiB read, which the allocator keeps recycling, stays cache-warm
-/// and read a large body ~1.5x faster in benches/benches/transport.rs.
-const READ_SIZE: usize = 64 * 1024;
+// hyper's read buffer keeps its adaptive default (it grows towards ~400 KiB
+// while reads fill it). Each read hands one piece of the body from the
+// connection task to the consumer's task, a cross-task wake-up both ways; a
+// fixed 64 KiB read (`http1_read_buf_exact_size`) tripled the pieces of a
+// large body, and with them the context switches (2.2x the floor's in
+// `perf stat` on peers/logs-32KiB) and the time (0.56 of a raw read).
 
 /// The pools of one transport (shared by its clones).
 pub(crate) struct Pools {
@@ -114,7 +115,6 @@ impl Pools {
             .pool_timer(TimerOn(runtime))
             .pool_idle_timeout(self.idle)
             .pool_max_idle_per_host(self.max_idle)
-            .http1_read_buf_exact_size(READ_SIZE)
             .build(connector)
     }
 
