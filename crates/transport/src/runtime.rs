@@ -86,13 +86,23 @@ pub(crate) fn sleep_on(handle: &Handle, duration: Duration) -> Pin<Box<tokio::ti
     Box::pin(tokio::time::sleep(duration))
 }
 
-/// An optional idle timer: started when an operation goes pending, reset
-/// when it makes progress. Used for read and write timeouts.
+/// An optional idle timer: armed when an operation goes pending after
+/// progress, fired once the operation has stayed pending for the limit.
+/// Used for read and write timeouts.
+///
+/// One `Sleep` is kept for the timer's life. Progress (`Ready`) only sets a
+/// flag; the deadline is pushed back on the next `Pending`, where tokio
+/// merely extends the registered entry. Dropping the sleep on every `Ready`
+/// and registering a new one on every `Pending` cost a timer-wheel insert
+/// and removal (two locks on the background runtime's driver, and at times
+/// a wake of its thread) per piece of a streamed body.
 #[derive(Debug)]
 pub(crate) struct IdleTimer {
     handle: Handle,
     limit: Option<Duration>,
     sleep: Option<Pin<Box<tokio::time::Sleep>>>,
+    /// Whether the operation made progress since the deadline was set.
+    progressed: bool,
 }
 
 impl IdleTimer {
@@ -101,21 +111,31 @@ impl IdleTimer {
             handle,
             limit,
             sleep: None,
+            progressed: false,
         }
     }
 
-    /// Call with the operation's poll result: `Ready` resets the timer;
-    /// `Pending` starts it (if needed) and returns true once it has fired.
+    /// Call with the operation's poll result: `Ready` counts as progress;
+    /// `Pending` arms the timer (counting from now if there was progress
+    /// since it was last armed) and returns true once it has fired.
     pub(crate) fn expired<T>(&mut self, cx: &mut Context<'_>, poll: &Poll<T>) -> bool {
         if poll.is_ready() {
-            self.sleep = None;
+            self.progressed = true;
             return false;
         }
         let Some(limit) = self.limit else {
             return false;
         };
-        let handle = &self.handle;
-        let sleep = self.sleep.get_or_insert_with(|| sleep_on(handle, limit));
+        let sleep = match self.sleep.as_mut() {
+            None => self.sleep.insert(sleep_on(&self.handle, limit)),
+            Some(sleep) => {
+                if self.progressed {
+                    sleep.as_mut().reset(tokio::time::Instant::now() + limit);
+                }
+                sleep
+            }
+        };
+        self.progressed = false;
         if sleep.as_mut().poll(cx).is_ready() {
             self.sleep = None;
             return true;

@@ -89,6 +89,50 @@ async fn read_timeout_fires_between_body_chunks() {
 }
 
 #[tokio::test]
+async fn read_timeout_counts_idle_time_not_stream_time() {
+    // Eight chunks 50 ms apart (a stream busier than the 200 ms limit yet
+    // longer than it), then silence: each chunk pushes the deadline back,
+    // and the silence after the last one fires it.
+    const GAP: Duration = Duration::from_millis(50);
+    const BUSY_CHUNKS: usize = 8;
+    let server = support::raw_unix(|mut io| async move {
+        support::read_head(&mut io).await;
+        io.write_all(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+            .await
+            .unwrap();
+        for _ in 0..BUSY_CHUNKS {
+            tokio::time::sleep(GAP).await;
+            if io.write_all(b"1\r\nb\r\n").await.is_err() {
+                return;
+            }
+        }
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+    })
+    .await;
+    let t = Transport::builder(&server.uri)
+        .read_timeout(SHORT)
+        .build()
+        .unwrap();
+    let mut res = t
+        .fetch_stream(Request::new(Method::GET, "/x"))
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    for i in 0..BUSY_CHUNKS {
+        let chunk = tokio::time::timeout(GUARD, res.next()).await.unwrap();
+        assert_eq!(chunk.unwrap().unwrap(), Bytes::from("b"), "chunk {i}");
+    }
+    assert!(started.elapsed() > SHORT, "{:?}", started.elapsed());
+    let last = std::time::Instant::now();
+    let next = tokio::time::timeout(GUARD, res.next()).await.unwrap();
+    assert!(
+        matches!(next, Some(Err(Error::Timeout(TimeoutKind::Read)))),
+        "{next:?}"
+    );
+    assert!(last.elapsed() >= SHORT, "{:?}", last.elapsed());
+}
+
+#[tokio::test]
 async fn call_timeout_covers_the_whole_data_exchange_but_only_the_head_of_a_stream() {
     // A chunk every 50 ms: the read timeout never fires, the call one does.
     let server = trickling_server(Some(Duration::from_millis(50))).await;
