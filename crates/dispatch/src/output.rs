@@ -9,7 +9,7 @@ use futures_util::Stream;
 use http::{HeaderMap, StatusCode};
 use serde_json::Value;
 
-use crate::codec::{Demux, DemuxRuns, Frame, JsonSeq, Lines, StreamKind};
+use crate::codec::{Demux, Frame, JsonSeq, Lines, StreamKind};
 use crate::error::{DecodeError, Error};
 
 /// The answer of [`Client::invoke`](crate::Client::invoke), shaped by
@@ -290,12 +290,6 @@ impl Streamed {
     /// The container's output as frames whatever the framing: demultiplexed
     /// when multiplexed, else every chunk as stdout.
     ///
-    /// The frames are ordered `(stream, bytes)` pieces, not the engine's
-    /// frames: consecutive frames of one stream that arrived in the same
-    /// chunk come joined into one [`Frame`] (see [`DemuxRuns`]), so a chatty
-    /// container's output costs one item per chunk and stream switch. Use
-    /// [`frames`](Self::frames) for one item per engine frame.
-    ///
     /// ```no_run
     /// # async fn demo(s: contajners_dispatch::Streamed) {
     /// use futures_util::StreamExt;
@@ -307,7 +301,7 @@ impl Streamed {
     /// ```
     pub fn output(self) -> ContainerOutput {
         if self.multiplexed {
-            ContainerOutput::Demux(Box::new(DemuxRuns::new(self.inner)))
+            ContainerOutput::Demux(Demux::new(self.inner))
         } else {
             ContainerOutput::Raw(self.inner)
         }
@@ -367,10 +361,8 @@ impl Stream for Streamed {
 /// The frames of [`Streamed::output`].
 #[derive(Debug)]
 pub enum ContainerOutput {
-    /// A multiplexed body being demultiplexed, frames of one stream joined
-    /// per chunk (boxed: the decoder's state is several times the size of
-    /// the raw variant).
-    Demux(Box<DemuxRuns<StreamResponse>>),
+    /// A multiplexed body being demultiplexed.
+    Demux(Demux<StreamResponse>),
     /// A raw body: each chunk is stdout.
     Raw(StreamResponse),
 }
@@ -380,7 +372,7 @@ impl Stream for ContainerOutput {
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         match &mut *self {
-            ContainerOutput::Demux(demux) => Pin::new(&mut **demux).poll_next(cx),
+            ContainerOutput::Demux(demux) => Pin::new(demux).poll_next(cx),
             ContainerOutput::Raw(raw) => Pin::new(raw).poll_next(cx).map(|item| {
                 item.map(|r| {
                     r.map(|data| Frame {

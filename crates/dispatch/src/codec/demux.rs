@@ -56,15 +56,6 @@ pub struct Frame {
     pub data: Bytes,
 }
 
-/// A payload as [`Demuxer::next_piece`] gives it.
-#[derive(Debug)]
-pub(super) enum Piece<'a> {
-    /// Lent from the chunk: valid until the next call.
-    Lent(StreamKind, &'a [u8]),
-    /// Its own reference to the chunk.
-    Shared(Frame),
-}
-
 /// The stream type byte of a daemon error frame.
 const SYSTEM_ERROR: u8 = 3;
 const HEADER_LEN: usize = 8;
@@ -181,34 +172,6 @@ impl Demuxer {
             }
             Some(Err(err)) => Some(Err(err)),
             None => None,
-        }
-    }
-
-    /// The next piece for [`DemuxRuns`](super::DemuxRuns): a payload
-    /// shorter than `share_from` that lies whole in the chunk is lent (the
-    /// caller copies it: cheaper than a reference count on the chunk, which
-    /// the transport's reader may be touching from another core), anything
-    /// else is shared. When more input is needed the chunk is released, so
-    /// the transport can reuse its buffer.
-    #[inline]
-    pub(super) fn next_piece(&mut self, share_from: usize) -> Option<Result<Piece<'_>, Error>> {
-        if let Some((stream, start, len)) = self.whole_frame() {
-            if len < share_from {
-                return Some(Ok(Piece::Lent(stream, &self.chunk[start..start + len])));
-            }
-            return Some(Ok(Piece::Shared(Frame {
-                stream,
-                data: self.chunk.slice(start..start + len),
-            })));
-        }
-        match self.next_frame_slow() {
-            Some(item) => Some(item.map(Piece::Shared)),
-            None => {
-                if self.chunk.is_empty() {
-                    self.chunk = Bytes::new();
-                }
-                None
-            }
         }
     }
 

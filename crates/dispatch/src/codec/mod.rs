@@ -31,7 +31,6 @@
 mod demux;
 mod json_seq;
 mod lines;
-mod runs;
 mod sniff;
 
 use std::pin::Pin;
@@ -45,7 +44,6 @@ use tokio::io::AsyncRead;
 pub use demux::{Demuxer, Frame, StreamKind};
 pub use json_seq::JsonSeqDecoder;
 pub use lines::LinesDecoder;
-pub use runs::DemuxRuns;
 pub use sniff::{looks_multiplexed, sniff, Sniffed};
 
 use crate::error::Error;

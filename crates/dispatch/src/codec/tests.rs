@@ -80,31 +80,6 @@ fn demux_all_lent(chunks: Vec<Bytes>) -> Result<Vec<(StreamKind, Vec<u8>)>, Erro
     Ok(out)
 }
 
-/// Everything `DemuxRuns` yields for these chunks, then its error if any.
-fn demux_runs_all(chunks: Vec<Bytes>) -> (Vec<(StreamKind, Vec<u8>)>, Option<Error>) {
-    use futures_util::StreamExt;
-    use std::task::{Context, Poll};
-    let mut runs = DemuxRuns::new(futures_util::stream::iter(
-        chunks.into_iter().map(Ok::<_, std::io::Error>),
-    ));
-    let mut cx = Context::from_waker(futures_util::task::noop_waker_ref());
-    let mut out = Vec::new();
-    loop {
-        match runs.poll_next_unpin(&mut cx) {
-            Poll::Ready(Some(Ok(frame))) => {
-                assert!(!frame.data.is_empty(), "a frame is never empty");
-                out.push((frame.stream, frame.data.to_vec()));
-            }
-            Poll::Ready(Some(Err(err))) => {
-                assert!(matches!(runs.poll_next_unpin(&mut cx), Poll::Ready(None)));
-                return (out, Some(err));
-            }
-            Poll::Ready(None) => return (out, None),
-            Poll::Pending => panic!("an in-memory stream is never pending"),
-        }
-    }
-}
-
 proptest! {
     #[test]
     fn demux_lent_slices_match_shared_frames(
@@ -126,64 +101,6 @@ proptest! {
         let got = demux_all(split(&input, &cuts)).map_err(|e| TestCaseError::fail(e.to_string()))?;
         let expected = merged(frames.iter().map(|(k, p)| (kind(*k), p.clone())));
         prop_assert_eq!(merged(got), expected);
-    }
-
-    #[test]
-    fn demux_runs_any_split_keeps_every_byte_and_the_order_of_streams(
-        frames in prop::collection::vec((0u8..3, prop::collection::vec(any::<u8>(), 0..300)), 0..20),
-        large in prop::collection::vec(any::<bool>(), 20),
-        cuts in prop::collection::vec(any::<usize>(), 0..30),
-    ) {
-        // Some payloads above the copy threshold, so shared and copied
-        // pieces mix.
-        let frames: Vec<(u8, Vec<u8>)> = frames
-            .into_iter()
-            .zip(large)
-            .map(|((k, p), big)| if big && !p.is_empty() { (k, p.repeat(5000 / p.len() + 1)) } else { (k, p) })
-            .collect();
-        let input = encode(&frames);
-        let (got, err) = demux_runs_all(split(&input, &cuts));
-        prop_assert!(err.is_none(), "{:?}", err);
-        let expected = merged(frames.iter().map(|(k, p)| (kind(*k), p.clone())));
-        prop_assert_eq!(merged(got), expected);
-    }
-
-    #[test]
-    fn demux_runs_joins_small_frames_of_a_stream_within_a_chunk(
-        frames in prop::collection::vec((0u8..3, prop::collection::vec(any::<u8>(), 0..300)), 0..40),
-    ) {
-        let input = encode(&frames);
-        let (got, err) = demux_runs_all(vec![Bytes::from(input)]);
-        prop_assert!(err.is_none(), "{:?}", err);
-        prop_assert_eq!(got, merged(frames.iter().map(|(k, p)| (kind(*k), p.clone()))));
-    }
-
-    #[test]
-    fn demux_runs_truncated_input_is_an_error_after_every_whole_byte(
-        frames in prop::collection::vec((0u8..3, prop::collection::vec(any::<u8>(), 1..100)), 1..10),
-        cut in any::<usize>(),
-        cuts in prop::collection::vec(any::<usize>(), 0..10),
-    ) {
-        let input = encode(&frames);
-        let end = cut % input.len();
-        let (got, err) = demux_runs_all(split(&input[..end], &cuts));
-        let shared = demux_all(split(&input[..end], &cuts));
-        // The same bytes as frame by frame, up to the cut, then the same
-        // verdict.
-        let mut frame_by_frame = Vec::new();
-        let mut demuxer = Demuxer::new();
-        for chunk in split(&input[..end], &cuts) {
-            demuxer.push(chunk);
-            while let Some(Ok(frame)) = demuxer.next_frame() {
-                frame_by_frame.push((frame.stream, frame.data.to_vec()));
-            }
-        }
-        prop_assert_eq!(merged(got), merged(frame_by_frame));
-        match (shared, err) {
-            (Ok(_), None) => {}
-            (Err(Error::Decode(a)), Some(Error::Decode(b))) => prop_assert_eq!(a.message(), b.message()),
-            (a, b) => prop_assert!(false, "frame by frame {:?}, joined {:?}", a, b),
-        }
     }
 
     #[test]
@@ -367,43 +284,4 @@ async fn demux_reads_the_read_half_of_a_socket() {
             (StreamKind::Stderr, b"world".to_vec())
         ]
     );
-}
-
-#[test]
-fn demux_runs_system_error_comes_after_the_output_before_it() {
-    let input = encode(&[
-        (1, b"one ".to_vec()),
-        (1, b"two\n".to_vec()),
-        (2, b"oops\n".to_vec()),
-        (3, b"container gone\n".to_vec()),
-        (1, b"never\n".to_vec()),
-    ]);
-    let (got, err) = demux_runs_all(vec![Bytes::from(input)]);
-    assert_eq!(
-        got,
-        vec![
-            (StreamKind::Stdout, b"one two\n".to_vec()),
-            (StreamKind::Stderr, b"oops\n".to_vec())
-        ]
-    );
-    match err {
-        Some(Error::Engine(err)) => assert_eq!(err.message(), "container gone"),
-        other => panic!("expected the daemon error, got {other:?}"),
-    }
-}
-
-#[test]
-fn demux_runs_shares_large_payloads_instead_of_copying() {
-    let input = Bytes::from(encode(&[(2, vec![b'x'; 8192])]));
-    let start = input.as_ptr() as usize;
-    let mut runs = DemuxRuns::new(futures_util::stream::iter([Ok::<_, std::io::Error>(input)]));
-    let mut cx = std::task::Context::from_waker(futures_util::task::noop_waker_ref());
-    use futures_util::StreamExt;
-    match runs.poll_next_unpin(&mut cx) {
-        std::task::Poll::Ready(Some(Ok(frame))) => {
-            assert_eq!(frame.stream, StreamKind::Stderr);
-            assert_eq!(frame.data.as_ptr() as usize, start + 8);
-        }
-        other => panic!("expected the frame, got {other:?}"),
-    }
 }
