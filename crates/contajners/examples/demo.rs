@@ -113,19 +113,16 @@ async fn show(uri: &str, tls: Option<Tls>) -> Result<(), Error> {
         Engine::Podman => ("ContainerListLibpod", "ImageListLibpod"),
         _ => ("ContainerList", "ImageList"),
     };
-    let list = client
-        .invoke(
-            Invocation::new(containers)
-                .param("all", true)
-                .throw_exceptions(true),
-        )
-        .await?
-        .into_data()?;
-    let list = list
-        .json()
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
+    let list = json_array(
+        client
+            .invoke(
+                Invocation::new(containers)
+                    .param("all", true)
+                    .throw_exceptions(true),
+            )
+            .await?
+            .into_data()?,
+    );
     println!("containers: {}", list.len());
     for container in &list {
         let names = container.get("Names").map(names).unwrap_or_default();
@@ -139,15 +136,12 @@ async fn show(uri: &str, tls: Option<Tls>) -> Result<(), Error> {
             .unwrap_or("?");
         println!("  {names:<32} {image:<32} {state}");
     }
-    let list = client
-        .invoke(Invocation::new(images).throw_exceptions(true))
-        .await?
-        .into_data()?;
-    let list = list
-        .json()
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
+    let list = json_array(
+        client
+            .invoke(Invocation::new(images).throw_exceptions(true))
+            .await?
+            .into_data()?,
+    );
     println!("images: {}", list.len());
     for image in &list {
         let tags = image.get("RepoTags").map(names).unwrap_or_default();
@@ -155,6 +149,15 @@ async fn show(uri: &str, tls: Option<Tls>) -> Result<(), Error> {
         println!("  {tags:<48} {:>8.1} MB", size as f64 / 1e6);
     }
     Ok(())
+}
+
+/// The answer's JSON array, or nothing when the engine sent something else.
+fn json_array(answer: contajners::Response) -> Vec<Value> {
+    answer
+        .json()
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default()
 }
 
 /// A JSON array of strings (or one string) as `a, b`.

@@ -167,20 +167,11 @@ fn import_into_docker(docker: &Endpoint, tar: &Path) -> Result<(), String> {
 
 fn push_to_registry(docker: &Endpoint, vars: &Vars) -> Result<(), String> {
     let remote = format!("{}/{REPO}", vars.registry);
-    let tag = docker.call(
-        "POST",
+    tag(
+        docker,
         &format!("/v1.41/images/{NAME}/tag?repo={remote}&tag={TAG}"),
-        &[],
-        None,
-        Duration::from_secs(30),
+        &format!("tagging {NAME} as {remote}:{TAG} in dockerd"),
     )?;
-    if tag.status != 201 {
-        return Err(format!(
-            "tagging {NAME} as {remote}:{TAG} in dockerd: {} {}",
-            tag.status,
-            tag.body.trim()
-        ));
-    }
     let auth = registry_auth(vars);
     let push = docker.call(
         "POST",
@@ -207,20 +198,20 @@ fn pull_into_podman(podman: &Endpoint, vars: &Vars) -> Result<(), String> {
     // calls normalise `busybox:musl` to `docker.io/library/busybox:musl`.
     // With both tags the short name resolves locally through either API.
     for repo in ["localhost/busybox", "docker.io/library/busybox"] {
-        let tag = podman.call(
-            "POST",
+        tag(
+            podman,
             &format!("/v4.3.1/libpod/images/{remote}/tag?repo={repo}&tag={TAG}"),
-            &[],
-            None,
-            Duration::from_secs(30),
+            &format!("tagging {remote} as {repo}:{TAG} in podman"),
         )?;
-        if tag.status != 201 {
-            return Err(format!(
-                "tagging {remote} as {repo}:{TAG} in podman: {} {}",
-                tag.status,
-                tag.body.trim()
-            ));
-        }
+    }
+    Ok(())
+}
+
+/// Tags an image (Docker's and libpod's tag endpoints both answer 201).
+fn tag(engine: &Endpoint, path: &str, what: &str) -> Result<(), String> {
+    let answer = engine.call("POST", path, &[], None, Duration::from_secs(30))?;
+    if answer.status != 201 {
+        return Err(format!("{what}: {} {}", answer.status, answer.body.trim()));
     }
     Ok(())
 }
