@@ -9,7 +9,7 @@ use futures_util::Stream;
 use http::{HeaderMap, StatusCode};
 use serde_json::Value;
 
-use crate::codec::{Demux, Frame, JsonSeq, Lines, StreamKind};
+use crate::codec::{Demux, Frame, JsonSeq, Lines, OutputBatches, StreamKind};
 use crate::error::{DecodeError, Error};
 
 /// The answer of [`Client::invoke`](crate::Client::invoke), shaped by
@@ -290,6 +290,11 @@ impl Streamed {
     /// The container's output as frames whatever the framing: demultiplexed
     /// when multiplexed, else every chunk as stdout.
     ///
+    /// Each frame is its own `Bytes`, a slice of the chunk it arrived in
+    /// (never copied; a frame cut by a chunk boundary comes in two pieces).
+    /// For output of many small frames, such as logs, [`output_batches`](Self::output_batches)
+    /// is several times faster.
+    ///
     /// ```no_run
     /// # async fn demo(s: contajners_dispatch::Streamed) {
     /// use futures_util::StreamExt;
@@ -304,6 +309,41 @@ impl Streamed {
             ContainerOutput::Demux(Demux::new(self.inner))
         } else {
             ContainerOutput::Raw(self.inner)
+        }
+    }
+
+    /// The container's output a chunk at a time, whatever the framing: per
+    /// chunk, the [`FrameBatch`](crate::codec::FrameBatch) of the whole
+    /// frames it completed, lent in place (demultiplexed when multiplexed,
+    /// else every chunk as one stdout frame).
+    ///
+    /// The fast path for many small frames (log lines): one pass over a
+    /// chunk's headers, no reference count or `Stream` poll per frame. A
+    /// frame cut by a chunk boundary is joined, so every frame is whole.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: contajners_dispatch::Client) -> Result<(), contajners_dispatch::Error> {
+    /// use std::io::Write;
+    /// use contajners_dispatch::{codec::StreamKind, Invocation};
+    ///
+    /// let logs = Invocation::new("ContainerLogs").param("id", "conny").param("stdout", true).param("stderr", true);
+    /// let mut output = client.invoke(logs.as_stream()).await?.into_stream()?.output_batches();
+    /// let (mut stdout, mut stderr) = (std::io::stdout().lock(), std::io::stderr().lock());
+    /// while let Some(batch) = output.next_batch().await {
+    ///     for (kind, data) in batch? {
+    ///         let _ = match kind {
+    ///             StreamKind::Stderr => stderr.write_all(data),
+    ///             _ => stdout.write_all(data),
+    ///         };
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn output_batches(self) -> OutputBatches<StreamResponse> {
+        if self.multiplexed {
+            OutputBatches::multiplexed(self.inner)
+        } else {
+            OutputBatches::raw(self.inner)
         }
     }
 

@@ -57,8 +57,8 @@ pub struct Frame {
 }
 
 /// The stream type byte of a daemon error frame.
-const SYSTEM_ERROR: u8 = 3;
-const HEADER_LEN: usize = 8;
+pub(super) const SYSTEM_ERROR: u8 = 3;
+pub(super) const HEADER_LEN: usize = 8;
 
 /// The frame whose payload is being read.
 #[derive(Debug, Clone, Copy)]
@@ -189,11 +189,7 @@ impl Demuxer {
         if kind >= SYSTEM_ERROR || len == 0 || rest.len() - HEADER_LEN < len {
             return None;
         }
-        let stream = match kind {
-            0 => StreamKind::Stdin,
-            1 => StreamKind::Stdout,
-            _ => StreamKind::Stderr,
-        };
+        let stream = stream_kind(kind);
         let start = self.pos + HEADER_LEN;
         self.pos = start + len;
         self.offset += (HEADER_LEN + len) as u64;
@@ -209,9 +205,28 @@ impl Demuxer {
         }
     }
 
+    /// Lets go of a chunk read to its end: an empty `Bytes` advanced to the
+    /// end still holds a reference to the transport's read buffer, which
+    /// the transport can then not reuse for the next read.
+    #[inline]
+    fn release_if_consumed(&mut self) {
+        if self.chunk.is_empty() {
+            self.chunk = Bytes::new();
+        }
+    }
+
     /// Everything else: headers and payloads across chunks, empty frames,
     /// daemon errors, unknown types.
     fn next_frame_slow(&mut self) -> Option<Result<Frame, Error>> {
+        let next = self.decode_slow();
+        if next.is_none() {
+            // More input is needed: the caller reads the next chunk now.
+            self.release_if_consumed();
+        }
+        next
+    }
+
+    fn decode_slow(&mut self) -> Option<Result<Frame, Error>> {
         self.compact();
         loop {
             let current = match self.current {
@@ -304,11 +319,7 @@ impl Demuxer {
             self.offset += HEADER_LEN as u64;
             let kind = header[0];
             if kind > SYSTEM_ERROR {
-                return Some(Err(Error::Decode(DecodeError::new(format!(
-                    "byte {at} of a multiplexed stream starts a frame of unknown stream type {kind} \
-                     (expected 0 stdin, 1 stdout, 2 stderr or 3 daemon error); is the stream really \
-                     multiplexed? Output of a container with a TTY is raw"
-                )))));
+                return Some(Err(unknown_stream_type(at, kind)));
             }
             let len = u32::from_be_bytes([header[4], header[5], header[6], header[7]]) as usize;
             if len == 0 {
@@ -330,16 +341,51 @@ impl Demuxer {
 
     #[cold]
     fn system_error(&mut self) -> Error {
-        let body = std::mem::take(&mut self.system_error).freeze();
-        let message = String::from_utf8_lossy(&body).trim_end().to_string();
-        Error::Engine(EngineError::in_stream(message, body))
+        daemon_error(std::mem::take(&mut self.system_error).freeze())
     }
 
     fn truncated(&self, got: usize, expected: usize, what: &str) -> Error {
-        Error::Decode(DecodeError::new(format!(
-            "the multiplexed stream ended inside a frame {what}: got {got} of {expected} bytes \
-             (stream offset {}); the connection was cut or the stream is not multiplexed",
-            self.offset
-        )))
+        truncated(self.offset, got, expected, what)
     }
+}
+
+/// The stream kind of a type byte below [`SYSTEM_ERROR`].
+#[inline]
+pub(super) fn stream_kind(kind: u8) -> StreamKind {
+    match kind {
+        0 => StreamKind::Stdin,
+        1 => StreamKind::Stdout,
+        _ => StreamKind::Stderr,
+    }
+}
+
+// The errors below are shared with the batch demultiplexer, so both say
+// exactly the same thing at the same stream offset.
+
+/// A header whose type byte is none of the four stdcopy types; `at` is the
+/// stream offset of the header.
+#[cold]
+pub(super) fn unknown_stream_type(at: u64, kind: u8) -> Error {
+    Error::Decode(DecodeError::new(format!(
+        "byte {at} of a multiplexed stream starts a frame of unknown stream type {kind} \
+         (expected 0 stdin, 1 stdout, 2 stderr or 3 daemon error); is the stream really \
+         multiplexed? Output of a container with a TTY is raw"
+    )))
+}
+
+/// The payload of a daemon error frame, as the engine's error.
+#[cold]
+pub(super) fn daemon_error(body: Bytes) -> Error {
+    let message = String::from_utf8_lossy(&body).trim_end().to_string();
+    Error::Engine(EngineError::in_stream(message, body))
+}
+
+/// The end of input inside a frame; `offset` counts the bytes of every
+/// whole header and every payload byte read so far.
+#[cold]
+pub(super) fn truncated(offset: u64, got: usize, expected: usize, what: &str) -> Error {
+    Error::Decode(DecodeError::new(format!(
+        "the multiplexed stream ended inside a frame {what}: got {got} of {expected} bytes \
+         (stream offset {offset}); the connection was cut or the stream is not multiplexed"
+    )))
 }

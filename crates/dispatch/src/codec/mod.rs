@@ -7,6 +7,12 @@
 //! a [`StreamResponse`](contajners_transport::StreamResponse), the read half
 //! of an upgraded socket through [`reader_stream`], or your own.
 //!
+//! stdcopy has two shapes: [`Demux`] yields one [`Frame`] (its own `Bytes`)
+//! at a time and never copies; [`OutputBatches`] (over [`BatchDemuxer`])
+//! yields, per chunk, a [`FrameBatch`] of whole frames lent in place: the
+//! fast one when frames are small (log lines), at the price of copying the
+//! one frame per chunk that the chunk boundary cuts.
+//!
 //! ```
 //! use bytes::Bytes;
 //! use futures_util::{stream, TryStreamExt};
@@ -28,9 +34,11 @@
 //! # }
 //! ```
 
+mod batch;
 mod demux;
 mod json_seq;
 mod lines;
+mod output_batches;
 mod sniff;
 
 use std::pin::Pin;
@@ -41,9 +49,11 @@ use futures_util::Stream;
 use serde_json::Value;
 use tokio::io::AsyncRead;
 
+pub use batch::{BatchDemuxer, FrameBatch, FrameBatchIter};
 pub use demux::{Demuxer, Frame, StreamKind};
 pub use json_seq::JsonSeqDecoder;
 pub use lines::LinesDecoder;
+pub use output_batches::OutputBatches;
 pub use sniff::{looks_multiplexed, sniff, Sniffed};
 
 use crate::error::Error;
@@ -217,7 +227,8 @@ adapter!(
     /// A daemon error frame (type 3) ends the stream with an
     /// [`Error::Engine`]; an unknown stream type or a frame cut short by the
     /// end of input ends it with an [`Error::Decode`]: bytes are never
-    /// silently lost. See the [module](self) example.
+    /// silently lost. See the [module](self) example. For many small frames,
+    /// [`OutputBatches`] is faster.
     Demux,
     Demuxer,
     Frame
@@ -303,5 +314,7 @@ where
     })
 }
 
+#[cfg(test)]
+mod batch_tests;
 #[cfg(test)]
 mod tests;

@@ -1,0 +1,517 @@
+//! stdcopy demultiplexing a chunk at a time: every frame complete in a
+//! chunk is found in one pass and handed out as a range of that chunk.
+//!
+//! Why: with small frames (a log line each) the cost of the frame-at-a-time
+//! path is per frame, not per byte: a reference count taken and dropped on
+//! the transport's read buffer and one trip through the `Stream` adapters
+//! for every frame. A batch costs one pass over the headers per chunk, and
+//! the consumer reads the payloads in place.
+
+use bytes::{Bytes, BytesMut};
+
+use super::demux::{
+    daemon_error, stream_kind, truncated, unknown_stream_type, Frame, StreamKind, HEADER_LEN,
+    SYSTEM_ERROR,
+};
+use crate::error::{DecodeError, Error};
+
+/// Where one frame's payload lies in the batch's chunk. `u32` is the
+/// protocol's own limit on a frame's length, and keeps a span at 16 bytes.
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    start: usize,
+    len: u32,
+    kind: StreamKind,
+}
+
+/// Up to this much is reserved ahead for a frame that continues in the next
+/// chunk; a header that declares more (up to 4 GiB) grows the buffer only as
+/// the bytes really arrive.
+const RESERVE_AHEAD: usize = 64 * 1024;
+
+/// A joining buffer larger than this is let go once its frame was handed
+/// out, so one huge frame does not pin its memory for the stream's life.
+const KEEP_CAPACITY: usize = 1024 * 1024;
+
+/// The frames that one chunk of a multiplexed stream completed, in order.
+///
+/// Every frame is whole: a frame the engine wrote across chunks is joined
+/// (copied once) and comes first in the batch of the chunk that ends it;
+/// every other frame is a range of the chunk, read in place. Empty frames
+/// are skipped, as in [`Demux`](super::Demux).
+///
+/// Read it with [`iter`](Self::iter) (or `for (kind, bytes) in &batch`),
+/// which lends each payload as `&[u8]`, or take owned [`Frame`]s with
+/// [`frames`](Self::frames) (a `Bytes::slice` each, no copy).
+///
+/// ```
+/// use bytes::Bytes;
+/// use contajners_dispatch::codec::{BatchDemuxer, StreamKind};
+///
+/// let mut demuxer = BatchDemuxer::new();
+/// demuxer.push(Bytes::from_static(b"\x01\x00\x00\x00\x00\x00\x00\x03hi\n\x02\x00\x00\x00\x00\x00\x00\x02?\n"));
+/// let batch = demuxer.next_batch().unwrap().unwrap();
+/// let frames: Vec<(StreamKind, &[u8])> = batch.iter().collect();
+/// assert_eq!(frames, [(StreamKind::Stdout, &b"hi\n"[..]), (StreamKind::Stderr, &b"?\n"[..])]);
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct FrameBatch {
+    /// The chunk the spans point into; empty when no span does, so the
+    /// transport's read buffer is not held for nothing.
+    chunk: Bytes,
+    spans: Vec<Span>,
+    /// The frame that began in an earlier chunk and ended in this one,
+    /// whole, when `joined_kind` is set.
+    joined: Vec<u8>,
+    joined_kind: Option<StreamKind>,
+}
+
+impl FrameBatch {
+    /// How many frames the batch holds.
+    ///
+    /// ```
+    /// use contajners_dispatch::codec::FrameBatch;
+    /// assert_eq!(FrameBatch::default().len(), 0);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.spans.len() + usize::from(self.joined_kind.is_some())
+    }
+
+    /// Whether the batch holds no frame.
+    ///
+    /// ```
+    /// use contajners_dispatch::codec::FrameBatch;
+    /// assert!(FrameBatch::default().is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The frames in order, each payload lent: no copy and no reference
+    /// count.
+    ///
+    /// ```
+    /// use bytes::Bytes;
+    /// use contajners_dispatch::codec::{BatchDemuxer, StreamKind};
+    ///
+    /// let mut demuxer = BatchDemuxer::new();
+    /// demuxer.push(Bytes::from_static(b"\x01\x00\x00\x00\x00\x00\x00\x02a\n\x01\x00\x00\x00\x00\x00\x00\x02b\n"));
+    /// let batch = demuxer.next_batch().unwrap().unwrap();
+    /// let stdout: Vec<u8> = batch
+    ///     .iter()
+    ///     .filter(|(kind, _)| *kind == StreamKind::Stdout)
+    ///     .flat_map(|(_, data)| data.iter().copied())
+    ///     .collect();
+    /// assert_eq!(stdout, b"a\nb\n");
+    /// ```
+    pub fn iter(&self) -> FrameBatchIter<'_> {
+        FrameBatchIter {
+            joined: self.joined_kind.map(|kind| (kind, &self.joined[..])),
+            chunk: &self.chunk,
+            spans: self.spans.iter(),
+        }
+    }
+
+    /// The frames in order as owned [`Frame`]s, to keep beyond the batch:
+    /// each a `Bytes::slice` of the chunk (a reference count, no copy),
+    /// except a frame joined across chunks, which is copied out.
+    ///
+    /// ```
+    /// use bytes::Bytes;
+    /// use contajners_dispatch::codec::{BatchDemuxer, Frame};
+    ///
+    /// let mut demuxer = BatchDemuxer::new();
+    /// demuxer.push(Bytes::from_static(b"\x01\x00\x00\x00\x00\x00\x00\x03hi\n"));
+    /// let kept: Vec<Frame> = demuxer.next_batch().unwrap().unwrap().frames().collect();
+    /// assert!(demuxer.next_batch().is_none());
+    /// assert_eq!(kept[0].data, "hi\n");
+    /// ```
+    pub fn frames(&self) -> impl Iterator<Item = Frame> + '_ {
+        let joined = self.joined_kind.map(|stream| Frame {
+            stream,
+            data: Bytes::copy_from_slice(&self.joined),
+        });
+        joined
+            .into_iter()
+            .chain(self.spans.iter().map(|span| Frame {
+                stream: span.kind,
+                data: self.chunk.slice(span.start..span.start + span.len as usize),
+            }))
+    }
+
+    /// Forgets the frames and lets go of the chunk.
+    pub(super) fn clear(&mut self) {
+        self.chunk = Bytes::new();
+        self.spans.clear();
+        self.joined_kind = None;
+        if self.joined.capacity() > KEEP_CAPACITY {
+            self.joined = Vec::new();
+        }
+    }
+
+    /// A batch of one frame: the whole of `chunk` (unframed output, where
+    /// every chunk is one stream's bytes).
+    pub(super) fn set_whole(&mut self, kind: StreamKind, chunk: Bytes) {
+        self.clear();
+        // A span holds at most u32::MAX bytes; a larger chunk (none that a
+        // socket read gives) becomes several frames rather than a panic.
+        let mut start = 0;
+        while start < chunk.len() {
+            let len = (chunk.len() - start).min(u32::MAX as usize);
+            self.spans.push(Span {
+                start,
+                len: len as u32,
+                kind,
+            });
+            start += len;
+        }
+        if !self.spans.is_empty() {
+            self.chunk = chunk;
+        }
+    }
+}
+
+impl<'a> IntoIterator for &'a FrameBatch {
+    type Item = (StreamKind, &'a [u8]);
+    type IntoIter = FrameBatchIter<'a>;
+
+    fn into_iter(self) -> FrameBatchIter<'a> {
+        self.iter()
+    }
+}
+
+/// The frames of a [`FrameBatch`] as `(stream, payload)`, payloads lent.
+///
+/// ```
+/// use bytes::Bytes;
+/// use contajners_dispatch::codec::{BatchDemuxer, FrameBatchIter};
+///
+/// let mut demuxer = BatchDemuxer::new();
+/// demuxer.push(Bytes::from_static(b"\x02\x00\x00\x00\x00\x00\x00\x01!"));
+/// let batch = demuxer.next_batch().unwrap().unwrap();
+/// let frames: FrameBatchIter<'_> = batch.iter();
+/// assert_eq!(frames.len(), 1);
+/// ```
+#[derive(Debug, Clone)]
+pub struct FrameBatchIter<'a> {
+    joined: Option<(StreamKind, &'a [u8])>,
+    chunk: &'a [u8],
+    spans: std::slice::Iter<'a, Span>,
+}
+
+impl<'a> Iterator for FrameBatchIter<'a> {
+    type Item = (StreamKind, &'a [u8]);
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        if let Some(joined) = self.joined.take() {
+            return Some(joined);
+        }
+        let span = self.spans.next()?;
+        Some((
+            span.kind,
+            &self.chunk[span.start..span.start + span.len as usize],
+        ))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = self.spans.len() + usize::from(self.joined.is_some());
+        (n, Some(n))
+    }
+}
+
+impl ExactSizeIterator for FrameBatchIter<'_> {}
+
+/// A frame whose payload continues in the next chunk.
+#[derive(Debug, Clone, Copy)]
+struct Open {
+    kind: u8,
+    len: usize,
+}
+
+/// The stdcopy demultiplexer that decodes a chunk at a time into a
+/// [`FrameBatch`], free of any IO.
+///
+/// Feed it chunks with [`push`](Self::push), take batches with
+/// [`next_batch`](Self::next_batch) until it returns `None`, and call
+/// [`finish`](Self::finish) at the end of input so a truncated frame is
+/// reported instead of lost. Errors are those of [`Demuxer`](super::Demuxer),
+/// word for word and at the same stream offsets; the frames before an
+/// error come first, in their own batch.
+/// [`OutputBatches`](super::OutputBatches) drives it from a byte stream.
+///
+/// ```
+/// use bytes::Bytes;
+/// use contajners_dispatch::codec::{BatchDemuxer, StreamKind};
+///
+/// let mut demuxer = BatchDemuxer::new();
+/// // A frame cut in two by the chunks: it comes whole, with the second.
+/// demuxer.push(Bytes::from_static(b"\x01\x00\x00\x00\x00\x00\x00\x06hel"));
+/// assert!(demuxer.next_batch().is_none());
+/// demuxer.push(Bytes::from_static(b"lo\n"));
+/// let batch = demuxer.next_batch().unwrap().unwrap();
+/// assert_eq!(batch.iter().collect::<Vec<_>>(), [(StreamKind::Stdout, &b"hello\n"[..])]);
+/// assert!(demuxer.next_batch().is_none());
+/// assert!(demuxer.finish().is_ok());
+/// ```
+#[derive(Debug, Default)]
+pub struct BatchDemuxer {
+    batch: FrameBatch,
+    /// The chunk pushed and not decoded yet.
+    pending: Bytes,
+    /// A header cut by the end of the last chunk.
+    header: [u8; HEADER_LEN],
+    header_len: usize,
+    /// The frame whose payload continues in the next chunk; its bytes so
+    /// far are in `carry`.
+    open: Option<Open>,
+    carry: Vec<u8>,
+    /// Bytes pushed so far: the stream offset of the next chunk's start.
+    consumed: u64,
+    /// An error found after the frames of the current batch.
+    error: Option<Error>,
+    broken: bool,
+}
+
+impl BatchDemuxer {
+    /// A demultiplexer at the start of a stream.
+    ///
+    /// ```
+    /// let demuxer = contajners_dispatch::codec::BatchDemuxer::new();
+    /// # let _ = demuxer;
+    /// ```
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds the next chunk of input.
+    ///
+    /// Call it after [`next_batch`](Self::next_batch) returned `None`; a
+    /// chunk pushed before is not lost but joined to this one (a copy).
+    ///
+    /// ```
+    /// use bytes::Bytes;
+    /// let mut demuxer = contajners_dispatch::codec::BatchDemuxer::new();
+    /// demuxer.push(Bytes::from_static(b"\x01\x00\x00\x00"));
+    /// assert!(demuxer.next_batch().is_none());
+    /// ```
+    pub fn push(&mut self, chunk: Bytes) {
+        if self.pending.is_empty() {
+            self.pending = chunk;
+        } else {
+            let mut joined = BytesMut::with_capacity(self.pending.len() + chunk.len());
+            joined.extend_from_slice(&self.pending);
+            joined.extend_from_slice(&chunk);
+            self.pending = joined.freeze();
+        }
+    }
+
+    /// The frames the pushed chunk completed, an error, or `None` when more
+    /// input is needed.
+    ///
+    /// A `None` also lets go of the last chunk, so a transport that reads
+    /// into one reused buffer can reuse it for the next read. After an
+    /// error the stream is broken and it returns `None`.
+    ///
+    /// ```
+    /// use bytes::Bytes;
+    /// use contajners_dispatch::{codec::BatchDemuxer, Error};
+    ///
+    /// let mut demuxer = BatchDemuxer::new();
+    /// demuxer.push(Bytes::from_static(b"\x01\x00\x00\x00\x00\x00\x00\x01a\x03\x00\x00\x00\x00\x00\x00\x04gone"));
+    /// assert_eq!(demuxer.next_batch().unwrap().unwrap().len(), 1);
+    /// match demuxer.next_batch() {
+    ///     Some(Err(Error::Engine(err))) => assert_eq!(err.message(), "gone"),
+    ///     other => panic!("expected the daemon's error, got {other:?}"),
+    /// }
+    /// assert!(demuxer.next_batch().is_none());
+    /// ```
+    pub fn next_batch(&mut self) -> Option<Result<&FrameBatch, Error>> {
+        match self.advance()? {
+            Ok(()) => Some(Ok(&self.batch)),
+            Err(err) => Some(Err(err)),
+        }
+    }
+
+    /// [`next_batch`](Self::next_batch) without the borrow: `Ok` means the
+    /// batch is ready in `self.batch`.
+    pub(super) fn advance(&mut self) -> Option<Result<(), Error>> {
+        if self.broken {
+            return None;
+        }
+        if !self.pending.is_empty() {
+            let chunk = std::mem::take(&mut self.pending);
+            self.decode(chunk);
+            if !self.batch.is_empty() {
+                return Some(Ok(()));
+            }
+        } else {
+            self.batch.clear();
+        }
+        let err = self.error.take()?;
+        self.broken = true;
+        Some(Err(err))
+    }
+
+    pub(super) fn batch(&self) -> &FrameBatch {
+        &self.batch
+    }
+
+    /// Checks the end of input: an error when it cut a frame short (or an
+    /// error [`next_batch`](Self::next_batch) has not handed out yet).
+    ///
+    /// ```
+    /// use bytes::Bytes;
+    /// use contajners_dispatch::{codec::BatchDemuxer, Error};
+    ///
+    /// let mut demuxer = BatchDemuxer::new();
+    /// demuxer.push(Bytes::from_static(b"\x01\x00\x00\x00\x00\x00\x00\x05ab"));
+    /// assert!(demuxer.next_batch().is_none());
+    /// assert!(matches!(demuxer.finish(), Err(Error::Decode(_))));
+    /// ```
+    pub fn finish(&mut self) -> Result<(), Error> {
+        if !self.pending.is_empty() {
+            return Err(Error::Decode(DecodeError::new(format!(
+                "{} bytes of the multiplexed stream were pushed but not decoded: call \
+                 next_batch until it returns None before finish",
+                self.pending.len()
+            ))));
+        }
+        if let Some(err) = self.error.take() {
+            self.broken = true;
+            return Err(err);
+        }
+        if self.header_len > 0 {
+            let offset = self.consumed - self.header_len as u64;
+            return Err(truncated(offset, self.header_len, HEADER_LEN, "header"));
+        }
+        if let Some(open) = self.open {
+            let what = if open.kind == SYSTEM_ERROR {
+                "daemon error payload"
+            } else {
+                "payload"
+            };
+            return Err(truncated(self.consumed, self.carry.len(), open.len, what));
+        }
+        Ok(())
+    }
+
+    #[cfg(test)]
+    pub(super) fn carry_capacity(&self) -> usize {
+        self.carry.capacity()
+    }
+
+    /// Decodes one chunk into the batch (and maybe an error after it).
+    fn decode(&mut self, chunk: Bytes) {
+        self.batch.clear();
+        let base = self.consumed;
+        self.consumed += chunk.len() as u64;
+        let data = &chunk[..];
+        let mut pos = 0;
+        if self.header_len > 0 {
+            let take = (HEADER_LEN - self.header_len).min(data.len());
+            self.header[self.header_len..self.header_len + take].copy_from_slice(&data[..take]);
+            self.header_len += take;
+            pos = take;
+            if self.header_len < HEADER_LEN {
+                return;
+            }
+            self.header_len = 0;
+            let header = self.header;
+            if let Err(err) = self.open_frame(&header, base + pos as u64 - HEADER_LEN as u64) {
+                self.error = Some(err);
+                return;
+            }
+        }
+        if self.open.is_some() {
+            pos = match self.fill_open(data, pos) {
+                Ok(Some(pos)) => pos,
+                Ok(None) => return,
+                Err(err) => {
+                    self.error = Some(err);
+                    return;
+                }
+            };
+        }
+        // The hot loop: whole stdin/stdout/stderr frames, recorded as spans.
+        let spans = &mut self.batch.spans;
+        while let Some(header) = data.get(pos..pos + HEADER_LEN) {
+            let kind = header[0];
+            let len = u32::from_be_bytes([header[4], header[5], header[6], header[7]]);
+            let start = pos + HEADER_LEN;
+            if kind >= SYSTEM_ERROR || data.len() - start < len as usize {
+                break;
+            }
+            if len != 0 {
+                spans.push(Span {
+                    start,
+                    len,
+                    kind: stream_kind(kind),
+                });
+            }
+            pos = start + len as usize;
+        }
+        if !spans.is_empty() {
+            self.batch.chunk = chunk.clone();
+        }
+        // What stopped the loop: the end of the chunk, a header cut short,
+        // a payload cut short, a daemon error or an unknown type.
+        let rest = &data[pos..];
+        if rest.len() < HEADER_LEN {
+            self.header[..rest.len()].copy_from_slice(rest);
+            self.header_len = rest.len();
+            return;
+        }
+        let mut header = [0u8; HEADER_LEN];
+        header.copy_from_slice(&rest[..HEADER_LEN]);
+        let result = self
+            .open_frame(&header, base + pos as u64)
+            .and_then(|()| self.fill_open(data, pos + HEADER_LEN));
+        if let Err(err) = result {
+            self.error = Some(err);
+        }
+    }
+
+    /// Starts the frame of a complete header at stream offset `at`.
+    fn open_frame(&mut self, header: &[u8; HEADER_LEN], at: u64) -> Result<(), Error> {
+        let kind = header[0];
+        if kind > SYSTEM_ERROR {
+            return Err(unknown_stream_type(at, kind));
+        }
+        let len = u32::from_be_bytes([header[4], header[5], header[6], header[7]]) as usize;
+        if len == 0 {
+            return if kind == SYSTEM_ERROR {
+                Err(daemon_error(Bytes::new()))
+            } else {
+                // An empty frame carries nothing; there is nothing to yield.
+                Ok(())
+            };
+        }
+        self.carry.clear();
+        self.carry.reserve(len.min(RESERVE_AHEAD));
+        self.open = Some(Open { kind, len });
+        Ok(())
+    }
+
+    /// Adds `data[pos..]` to the open frame, if there is one: `Some(pos)`
+    /// after it when the frame is complete (and is now the batch's first
+    /// frame), `None` when the chunk ended first.
+    fn fill_open(&mut self, data: &[u8], pos: usize) -> Result<Option<usize>, Error> {
+        let Some(open) = self.open else {
+            return Ok(Some(pos));
+        };
+        let take = (open.len - self.carry.len()).min(data.len() - pos);
+        self.carry.extend_from_slice(&data[pos..pos + take]);
+        if self.carry.len() < open.len {
+            return Ok(None);
+        }
+        self.open = None;
+        if open.kind == SYSTEM_ERROR {
+            return Err(daemon_error(Bytes::from(std::mem::take(&mut self.carry))));
+        }
+        // Swapped, not copied: both buffers keep their memory for reuse.
+        std::mem::swap(&mut self.batch.joined, &mut self.carry);
+        self.batch.joined_kind = Some(stream_kind(open.kind));
+        Ok(Some(pos + take))
+    }
+}
