@@ -1,13 +1,13 @@
-//! Turning errors from hyper, rustls and the OS into our [`Error`]: finds
-//! the meaningful cause in the chain (our own connect error, a TLS alert, our
-//! write timeout) and keeps the rest as the source.
+//! Turning errors from rustls and the OS into our [`Error`]: finds the
+//! meaningful cause in the chain (a TLS alert, our write timeout) and keeps
+//! the rest as the source.
 
 use std::error::Error as StdError;
 
 use rustls::pki_types::ServerName;
 use rustls::{AlertDescription, CertificateError};
 
-use crate::connect::{ConnectFailure, WriteTimedOut};
+use crate::connect::WriteTimedOut;
 use crate::endpoint::Endpoint;
 use crate::error::{
     BoxError, ConnectError, ConnectErrorKind, Error, TimeoutKind, TlsError, TlsErrorKind,
@@ -42,12 +42,9 @@ pub(crate) struct Context<'a> {
     pub(crate) client_auth: bool,
 }
 
-/// An error from the pooled client or from reading a body.
+/// An error on an open connection: sending, or reading an answer.
 pub(crate) fn any(err: BoxError, ctx: Context<'_>, during: &'static str) -> Error {
     let root: &(dyn StdError + 'static) = err.as_ref();
-    if let Some(taken) = find::<ConnectFailure>(root).and_then(ConnectFailure::take) {
-        return taken;
-    }
     if find::<WriteTimedOut>(root).is_some() {
         return Error::Timeout(TimeoutKind::Write);
     }

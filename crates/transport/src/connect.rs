@@ -1,16 +1,13 @@
-//! The connector hyper's pool dials through: unix sockets, TCP (with
-//! TCP_NODELAY) and TLS over TCP, all on the background runtime, with the
-//! connect and write timeouts applied at the socket.
+//! Dialing the engine: unix sockets, TCP (with TCP_NODELAY), TLS over TCP
+//! and ssh, with the connect timeout on dialing and the write timeout on
+//! every write.
 
-use std::future::Future;
 use std::io;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use hyper_util::client::legacy::connect::{Connected, Connection};
-use hyper_util::rt::TokioIo;
 use rustls::pki_types::ServerName;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpStream, UnixStream};
@@ -40,45 +37,9 @@ pub(crate) struct TlsDial {
     pub(crate) client_auth: bool,
 }
 
-/// hyper's view of a [`Dialer`]. With `hop`, dialing happens on that
-/// runtime (so the socket belongs to its reactor); without, in place, on the
-/// caller's runtime.
-#[derive(Debug, Clone)]
-pub(crate) struct Connector {
-    pub(crate) dialer: Arc<Dialer>,
-    pub(crate) hop: Option<Handle>,
-}
-
-impl tower_service::Service<http::Uri> for Connector {
-    type Response = TokioIo<Stream>;
-    type Error = ConnectFailure;
-    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send>>;
-
-    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, _uri: http::Uri) -> Self::Future {
-        let dialer = self.dialer.clone();
-        let hop = self.hop.clone();
-        Box::pin(async move {
-            let dialed = match hop {
-                None => dialer.dial().await,
-                Some(handle) => match handle.spawn(async move { dialer.dial().await }).await {
-                    Ok(dialed) => dialed,
-                    Err(join) => Err(Error::Io {
-                        during: "connecting",
-                        source: Box::new(join),
-                    }),
-                },
-            };
-            dialed.map(TokioIo::new).map_err(ConnectFailure::new)
-        })
-    }
-}
-
 impl Dialer {
-    async fn dial(&self) -> Result<Stream, Error> {
+    /// A new connection, on the runtime of the caller.
+    pub(crate) async fn dial(&self) -> Result<Stream, Error> {
         let kind = match self.connect_timeout {
             // The timer lives on the background runtime: the caller's
             // runtime may not have its time driver enabled.
@@ -165,35 +126,8 @@ impl Dialer {
     }
 }
 
-/// The connector's error: carries our classified [`Error`] through hyper's
-/// error chain, to be taken out again by [`classify::client`].
-#[derive(Debug)]
-pub(crate) struct ConnectFailure(Mutex<Option<Error>>);
-
-impl ConnectFailure {
-    fn new(err: Error) -> Self {
-        ConnectFailure(Mutex::new(Some(err)))
-    }
-
-    /// Takes the error out (once).
-    pub(crate) fn take(&self) -> Option<Error> {
-        self.0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .take()
-    }
-}
-
-impl std::fmt::Display for ConnectFailure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("connect failed")
-    }
-}
-
-impl std::error::Error for ConnectFailure {}
-
 /// Marks an IO error as our write timeout, so it can be told apart from the
-/// OS's own timeouts once hyper has wrapped it.
+/// OS's own timeouts.
 #[derive(Debug)]
 pub(crate) struct WriteTimedOut;
 
@@ -218,12 +152,6 @@ enum StreamKind {
     Tcp(TcpStream),
     Tls(Box<tokio_rustls::client::TlsStream<TcpStream>>),
     Ssh(Box<crate::ssh::SshStream>),
-}
-
-impl Connection for Stream {
-    fn connected(&self) -> Connected {
-        Connected::new()
-    }
 }
 
 macro_rules! delegate {

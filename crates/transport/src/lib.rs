@@ -55,6 +55,7 @@ mod classify;
 mod connect;
 mod endpoint;
 mod error;
+mod http1;
 mod message;
 mod pool;
 mod request;

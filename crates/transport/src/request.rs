@@ -4,16 +4,19 @@
 use std::fmt;
 use std::io;
 use std::pin::Pin;
-use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use futures_util::Stream;
 use http::{HeaderName, HeaderValue, Method};
-use http_body::{Frame, SizeHint};
 use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS, NON_ALPHANUMERIC};
 use tokio::io::AsyncRead;
 
 use crate::error::Error;
+use crate::http1::head::{Framing, RequestHead};
+use crate::http1::send::{OutBody, Prepared};
+
+/// A body up to this size is written together with the head.
+const INLINE_BODY: usize = 16 * 1024;
 
 /// How much a reader body reads at once; bounds its memory.
 const READER_CHUNK: usize = 64 * 1024;
@@ -226,69 +229,117 @@ impl Request {
         out
     }
 
-    /// Builds the hyper request; fails before anything is sent.
-    pub(crate) fn into_http(
-        self,
-        authority: &str,
-        upgrade: bool,
-    ) -> Result<
-        (
-            http::Request<ReqBody>,
-            Option<tokio::sync::oneshot::Receiver<()>>,
-        ),
-        Error,
-    > {
+    /// Checks the request and encodes it for the wire; fails before
+    /// anything is sent.
+    pub(crate) fn prepare(self, authority: &str, upgrade: bool) -> Result<Prepared, Error> {
         if !self.path.starts_with('/') {
             return Err(Error::invalid_request(format!(
                 "the path `{}` must start with `/`",
                 self.path
             )));
         }
-        let uri = format!("http://{authority}{}", self.path_and_query());
-        let uri: http::Uri = uri.parse().map_err(|e| Error::InvalidRequest {
+        let target = self.path_and_query();
+        http::uri::PathAndQuery::try_from(target.as_str()).map_err(|e| Error::InvalidRequest {
             reason: format!("the path `{}` does not make a valid URI", self.path),
             source: Some(Box::new(e)),
         })?;
-        let mut req = http::Request::builder()
-            .method(self.method)
-            .uri(uri)
-            .body(())
-            .map_err(|e| Error::InvalidRequest {
-                reason: "the request cannot be built".into(),
-                source: Some(Box::new(e)),
-            })?;
-        let headers = req.headers_mut();
+        let mut given_length = None;
         for (name, value) in &self.headers {
             let name =
                 HeaderName::from_bytes(name.as_bytes()).map_err(|e| Error::InvalidRequest {
                     reason: format!("`{name}` is not a valid header name"),
                     source: Some(Box::new(e)),
                 })?;
-            let value = HeaderValue::from_str(value).map_err(|e| Error::InvalidRequest {
+            HeaderValue::from_str(value).map_err(|e| Error::InvalidRequest {
                 reason: format!(
                     "the value of header `{name}` is not valid (no CR, LF or other control characters)"
                 ),
                 source: Some(Box::new(e)),
             })?;
-            headers.append(name, value);
+            if name == http::header::TRANSFER_ENCODING {
+                return Err(Error::invalid_request(
+                    "`Transfer-Encoding` is chosen by the body: a Body::stream is sent chunked \
+                     (or as is, with a `Content-Length` header), the others with a `Content-Length`",
+                ));
+            }
+            if name == http::header::CONTENT_LENGTH {
+                let n = value
+                    .trim()
+                    .parse::<u64>()
+                    .map_err(|e| Error::InvalidRequest {
+                        reason: format!(
+                            "the `Content-Length` header `{value}` is not a byte count"
+                        ),
+                        source: Some(Box::new(e)),
+                    })?;
+                if given_length.is_some_and(|g| g != n) {
+                    return Err(Error::invalid_request(
+                        "the request has two different `Content-Length` headers",
+                    ));
+                }
+                given_length = Some(n);
+            }
         }
-        if matches!(self.body.kind, BodyKind::Json(_))
-            && !headers.contains_key(http::header::CONTENT_TYPE)
-        {
-            headers.insert(
-                http::header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            );
+        let json = matches!(self.body.kind, BodyKind::Json(_));
+        let (framing, mut body) = match self.body.kind {
+            BodyKind::Empty => {
+                if given_length.is_some_and(|n| n > 0) {
+                    return Err(Error::invalid_request(
+                        "the request has a `Content-Length` header but no body",
+                    ));
+                }
+                // Some servers want a length on every POST; say it is empty.
+                let framing = if given_length.is_some()
+                    || matches!(self.method, Method::POST | Method::PUT | Method::PATCH)
+                {
+                    Framing::Length(0)
+                } else {
+                    Framing::None
+                };
+                (framing, OutBody::None)
+            }
+            BodyKind::Bytes(bytes) | BodyKind::Json(bytes) => {
+                let len = bytes.len() as u64;
+                if given_length.is_some_and(|n| n != len) {
+                    return Err(Error::invalid_request(format!(
+                        "the `Content-Length` header says {} bytes but the body has {len}",
+                        given_length.unwrap_or_default()
+                    )));
+                }
+                (Framing::Length(len), OutBody::Full(bytes))
+            }
+            BodyKind::Stream(chunks) => {
+                let framing = given_length.map_or(Framing::Chunked, Framing::Length);
+                let body = OutBody::Stream {
+                    chunks: Some(chunks),
+                    length: given_length,
+                };
+                (framing, body)
+            }
+        };
+        let mut head = Vec::with_capacity(128 + target.len() + 64 * self.headers.len());
+        RequestHead {
+            method: &self.method,
+            target: &target,
+            authority,
+            headers: &self.headers,
+            framing,
+            json,
+            upgrade,
         }
-        if upgrade {
-            headers.insert(
-                http::header::CONNECTION,
-                HeaderValue::from_static("Upgrade"),
-            );
-            headers.insert(http::header::UPGRADE, HeaderValue::from_static("tcp"));
+        .encode(&mut head);
+        // A small body goes out with the head, in one write.
+        if let OutBody::Full(bytes) = &body {
+            if bytes.len() <= INLINE_BODY {
+                head.extend_from_slice(bytes);
+                body = OutBody::None;
+            }
         }
-        let (body, sent) = ReqBody::new(self.body);
-        Ok((req.map(|()| body), sent))
+        Ok(Prepared {
+            method: self.method,
+            head: head.into(),
+            body,
+        })
     }
 }
 
@@ -425,89 +476,6 @@ impl Body {
         match &self.kind {
             BodyKind::Bytes(b) | BodyKind::Json(b) => Some(b),
             _ => None,
-        }
-    }
-}
-
-/// The body as hyper sends it. Signals when it has been handed over whole,
-/// so the read timeout can start waiting for the answer from then on.
-pub(crate) struct ReqBody {
-    kind: BodyKind,
-    sent: Option<tokio::sync::oneshot::Sender<()>>,
-}
-
-impl ReqBody {
-    fn new(body: Body) -> (Self, Option<tokio::sync::oneshot::Receiver<()>>) {
-        match body.kind {
-            BodyKind::Stream(_) => {
-                let (tx, rx) = tokio::sync::oneshot::channel();
-                (
-                    ReqBody {
-                        kind: body.kind,
-                        sent: Some(tx),
-                    },
-                    Some(rx),
-                )
-            }
-            kind => (ReqBody { kind, sent: None }, None),
-        }
-    }
-
-    fn finished(&mut self) {
-        if let Some(tx) = self.sent.take() {
-            let _ = tx.send(());
-        }
-    }
-}
-
-impl http_body::Body for ReqBody {
-    type Data = Bytes;
-    type Error = io::Error;
-
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
-        let this = &mut *self;
-        match &mut this.kind {
-            BodyKind::Empty => Poll::Ready(None),
-            BodyKind::Bytes(b) | BodyKind::Json(b) => {
-                if b.is_empty() {
-                    return Poll::Ready(None);
-                }
-                Poll::Ready(Some(Ok(Frame::data(std::mem::take(b)))))
-            }
-            BodyKind::Stream(s) => loop {
-                match s.as_mut().poll_next(cx) {
-                    // hyper would write an empty chunk as the end marker.
-                    Poll::Ready(Some(Ok(chunk))) if chunk.is_empty() => continue,
-                    Poll::Ready(Some(Ok(chunk))) => {
-                        return Poll::Ready(Some(Ok(Frame::data(chunk))))
-                    }
-                    Poll::Ready(Some(Err(e))) => return Poll::Ready(Some(Err(e))),
-                    Poll::Ready(None) => {
-                        this.finished();
-                        return Poll::Ready(None);
-                    }
-                    Poll::Pending => return Poll::Pending,
-                }
-            },
-        }
-    }
-
-    fn is_end_stream(&self) -> bool {
-        match &self.kind {
-            BodyKind::Empty => true,
-            BodyKind::Bytes(b) | BodyKind::Json(b) => b.is_empty(),
-            BodyKind::Stream(_) => false,
-        }
-    }
-
-    fn size_hint(&self) -> SizeHint {
-        match &self.kind {
-            BodyKind::Empty => SizeHint::with_exact(0),
-            BodyKind::Bytes(b) | BodyKind::Json(b) => SizeHint::with_exact(b.len() as u64),
-            BodyKind::Stream(_) => SizeHint::default(),
         }
     }
 }

@@ -6,17 +6,27 @@ use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use std::sync::Arc;
+
 use bytes::{Buf, Bytes, BytesMut};
 use futures_util::Stream;
 use http::{HeaderMap, StatusCode};
-use http_body::Body as _;
-use hyper::body::Incoming;
 use tokio::io::{AsyncRead, ReadBuf};
 
 use crate::classify;
 use crate::error::Error;
+use crate::http1::body::{Decoded, Decoder};
+use crate::http1::conn::Conn;
+use crate::http1::Malformed;
+use crate::pool::IdleConns;
 use crate::runtime::IdleTimer;
 use crate::transport::Shared;
+
+/// In data mode, a body read in one piece and at most this long is copied
+/// out of the connection's read buffer: a small answer kept by the caller
+/// must not pin a buffer that grew for a large one, and the connection can
+/// reuse its buffer at once.
+const COPY_SMALL_BODY: usize = 64 * 1024;
 
 /// A response read whole (data mode).
 ///
@@ -195,25 +205,44 @@ impl Stream for StreamResponse {
 /// ```
 pub struct BodyStream {
     prefix: Option<Bytes>,
-    incoming: Option<Incoming>,
+    /// `None` once the body has ended or failed.
+    reading: Option<Reading>,
     timer: IdleTimer,
     shared: Shared,
+}
+
+/// A body being read off its connection.
+#[derive(Debug)]
+pub(crate) struct Reading {
+    pub(crate) conn: Conn,
+    pub(crate) decoder: Decoder,
+    /// The pool the connection goes back to once the body has been read to
+    /// its end; `None` when the connection cannot carry another request.
+    pub(crate) home: Option<Arc<IdleConns>>,
+}
+
+impl Reading {
+    fn finish(self) {
+        if let Some(home) = self.home {
+            home.give_back(self.conn);
+        }
+    }
 }
 
 impl fmt::Debug for BodyStream {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("BodyStream")
             .field("prefix", &self.prefix.as_ref().map(Bytes::len))
-            .field("done", &self.incoming.is_none())
+            .field("done", &self.reading.is_none())
             .finish()
     }
 }
 
 impl BodyStream {
-    pub(crate) fn new(incoming: Incoming, shared: Shared) -> Self {
+    pub(crate) fn new(reading: Reading, shared: Shared) -> Self {
         BodyStream {
             prefix: None,
-            incoming: Some(incoming),
+            reading: Some(reading),
             timer: IdleTimer::new(shared.handle.clone(), shared.timeouts.read),
             shared,
         }
@@ -234,6 +263,9 @@ impl BodyStream {
             Some(chunk) => chunk?,
         };
         let Some(second) = self.next().await else {
+            if first.len() <= COPY_SMALL_BODY {
+                return Ok(Bytes::copy_from_slice(&first));
+            }
             return Ok(first);
         };
         let mut all = BytesMut::with_capacity(first.len() * 4);
@@ -258,6 +290,19 @@ impl BodyStream {
         }
         Ok((read.freeze(), false))
     }
+
+    fn fail(&mut self, err: Error) -> Poll<Option<Result<Bytes, Error>>> {
+        // The connection is in an unknown state: closed, not pooled.
+        self.reading = None;
+        Poll::Ready(Some(Err(err)))
+    }
+
+    fn malformed(&mut self, m: Malformed) -> Poll<Option<Result<Bytes, Error>>> {
+        self.fail(Error::Io {
+            during: "reading the response body",
+            source: Box::new(m),
+        })
+    }
 }
 
 impl Stream for BodyStream {
@@ -269,35 +314,46 @@ impl Stream for BodyStream {
             return Poll::Ready(Some(Ok(prefix)));
         }
         loop {
-            let Some(incoming) = this.incoming.as_mut() else {
+            let Some(reading) = this.reading.as_mut() else {
                 return Poll::Ready(None);
             };
-            let poll = Pin::new(incoming).poll_frame(cx);
+            match reading.decoder.decode(&mut reading.conn.buf) {
+                Err(m) => return this.malformed(m),
+                Ok(Decoded::Data(data)) => return Poll::Ready(Some(Ok(data))),
+                Ok(Decoded::End) => {
+                    if let Some(done) = this.reading.take() {
+                        done.finish();
+                    }
+                    return Poll::Ready(None);
+                }
+                Ok(Decoded::NeedMore) => {}
+            }
+            // The body is read here, in the consumer's task: no other task
+            // to hand pieces over from, and no wake-up but the socket's.
+            let poll = reading.conn.poll_fill(cx);
             if this.timer.expired(cx, &poll) {
-                this.incoming = None;
-                return Poll::Ready(Some(Err(Error::Timeout(crate::TimeoutKind::Read))));
+                return this.fail(Error::Timeout(crate::TimeoutKind::Read));
             }
             match poll {
                 Poll::Pending => return Poll::Pending,
-                Poll::Ready(None) => {
-                    this.incoming = None;
+                Poll::Ready(Ok(0)) => {
+                    if let Err(m) = reading.decoder.at_eof() {
+                        return this.malformed(m);
+                    }
+                    // A body that ran to the end of the connection: done,
+                    // and the connection with it.
+                    this.reading = None;
                     return Poll::Ready(None);
                 }
-                Poll::Ready(Some(Err(e))) => {
-                    this.incoming = None;
+                Poll::Ready(Ok(_)) => {}
+                Poll::Ready(Err(e)) => {
                     let err = classify::any(
                         Box::new(e),
                         this.shared.context(),
                         "reading the response body",
                     );
-                    return Poll::Ready(Some(Err(err)));
+                    return this.fail(err);
                 }
-                Poll::Ready(Some(Ok(frame))) => match frame.into_data() {
-                    Ok(data) if data.is_empty() => continue,
-                    Ok(data) => return Poll::Ready(Some(Ok(data))),
-                    // Trailers carry nothing an engine sends; skip them.
-                    Err(_) => continue,
-                },
             }
         }
     }

@@ -1,5 +1,5 @@
 //! Where connections live: on the caller's tokio runtime (one pool per
-//! runtime, see `transport::Pools`), or, for callers outside any runtime, on
+//! runtime, see `pool`), or, for callers outside any runtime, on
 //! one small process-wide background runtime that is never dropped. Timers
 //! for our own timeouts always use the background runtime, so they work
 //! whichever thread polls them.
@@ -8,7 +8,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Mutex;
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use tokio::runtime::Handle;
 
@@ -38,47 +38,6 @@ pub(crate) fn background() -> std::io::Result<Handle> {
     *slot = Some(handle.clone());
     Ok(handle)
 }
-
-/// Spawns hyper's connection tasks on one given runtime.
-#[derive(Debug, Clone)]
-pub(crate) struct SpawnOn(pub(crate) Handle);
-
-impl<F> hyper::rt::Executor<F> for SpawnOn
-where
-    F: Future + Send + 'static,
-    F::Output: Send + 'static,
-{
-    fn execute(&self, fut: F) {
-        self.0.spawn(fut);
-    }
-}
-
-/// hyper's timer, with every sleep registered on one given runtime so it
-/// works whichever thread creates it.
-#[derive(Debug, Clone)]
-pub(crate) struct TimerOn(pub(crate) Handle);
-
-impl hyper::rt::Timer for TimerOn {
-    fn sleep(&self, duration: Duration) -> Pin<Box<dyn hyper::rt::Sleep>> {
-        Box::pin(BackgroundSleep(sleep_on(&self.0, duration)))
-    }
-
-    fn sleep_until(&self, deadline: Instant) -> Pin<Box<dyn hyper::rt::Sleep>> {
-        let duration = deadline.saturating_duration_since(Instant::now());
-        Box::pin(BackgroundSleep(sleep_on(&self.0, duration)))
-    }
-}
-
-struct BackgroundSleep(Pin<Box<tokio::time::Sleep>>);
-
-impl Future for BackgroundSleep {
-    type Output = ();
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        self.0.as_mut().poll(cx)
-    }
-}
-
-impl hyper::rt::Sleep for BackgroundSleep {}
 
 /// A tokio sleep driven by `handle`'s timer, usable from any thread.
 pub(crate) fn sleep_on(handle: &Handle, duration: Duration) -> Pin<Box<tokio::time::Sleep>> {

@@ -5,7 +5,6 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use hyper::body::Incoming;
 use rustls::pki_types::ServerName;
 use tokio::runtime::Handle;
 
@@ -13,11 +12,14 @@ use crate::classify;
 use crate::connect::{Dialer, TlsDial};
 use crate::endpoint::Endpoint;
 use crate::error::{EngineError, Error, TimeoutKind};
+use crate::http1::body::Decoder;
+use crate::http1::head::{BodyEnd, ResponseHead};
+use crate::http1::send::{send, SendError, SendErrorKind};
 use crate::message::EngineMessage;
 use crate::pool::Pools;
 use crate::request::Request;
-use crate::response::{BodyStream, Response, StreamResponse};
-use crate::runtime;
+use crate::response::{BodyStream, Reading, Response, StreamResponse};
+use crate::runtime::{self, IdleTimer};
 use crate::ssh::Ssh;
 use crate::timeouts::Timeouts;
 use crate::tls::Tls;
@@ -148,21 +150,21 @@ impl Transport {
     async fn fetch_data(&self, req: Request) -> Result<Response, Error> {
         let throw = req.throw_exceptions;
         let entire = req.throw_entire_message;
-        let (parts, incoming) = self.send(req, false).await?.into_parts();
-        let body = BodyStream::new(incoming, self.shared.clone())
+        let (head, reading) = self.exchange(req, false).await?;
+        let body = BodyStream::new(reading, self.shared.clone())
             .collect()
             .await?;
-        if throw && parts.status.as_u16() >= 400 {
+        if throw && head.status.as_u16() >= 400 {
             return Err(Error::Status(EngineError::new(
-                parts.status,
+                head.status,
                 EngineMessage::parse(&body),
                 entire.then_some(body),
                 None,
             )));
         }
         Ok(Response {
-            status: parts.status,
-            headers: parts.headers,
+            status: head.status,
+            headers: head.headers,
             body,
         })
     }
@@ -192,27 +194,27 @@ impl Transport {
     pub async fn fetch_stream(&self, req: Request) -> Result<StreamResponse, Error> {
         let throw = req.throw_exceptions;
         let entire = req.throw_entire_message;
-        let (parts, incoming) = self.within_call(self.send(req, false)).await?.into_parts();
-        let mut body = BodyStream::new(incoming, self.shared.clone());
-        if throw && parts.status.as_u16() >= 400 {
+        let (head, reading) = self.within_call(self.exchange(req, false)).await?;
+        let mut body = BodyStream::new(reading, self.shared.clone());
+        if throw && head.status.as_u16() >= 400 {
             let (prefix, complete) = body.read_prefix(ERROR_PREFIX_LIMIT).await?;
             let message = EngineMessage::parse(&prefix);
             body.unread(prefix.clone());
             let rest = StreamResponse {
-                status: parts.status,
-                headers: parts.headers,
+                status: head.status,
+                headers: head.headers,
                 body,
             };
             return Err(Error::Status(EngineError::new(
-                parts.status,
+                head.status,
                 message,
                 (entire && complete).then_some(prefix),
                 Some(rest),
             )));
         }
         Ok(StreamResponse {
-            status: parts.status,
-            headers: parts.headers,
+            status: head.status,
+            headers: head.headers,
             body,
         })
     }
@@ -240,53 +242,79 @@ impl Transport {
     /// ```
     pub async fn fetch_socket(&self, req: Request) -> Result<Upgraded, Error> {
         self.within_call(async {
-            let mut res = self.send(req, true).await?;
-            if res.status() != http::StatusCode::SWITCHING_PROTOCOLS {
-                let status = res.status();
-                let body = BodyStream::new(res.into_body(), self.shared.clone())
+            let (head, reading) = self.exchange(req, true).await?;
+            if head.status != http::StatusCode::SWITCHING_PROTOCOLS {
+                let body = BodyStream::new(reading, self.shared.clone())
                     .collect()
                     .await?;
-                return Err(Error::NotUpgraded { status, body });
+                return Err(Error::NotUpgraded {
+                    status: head.status,
+                    body,
+                });
             }
-            let upgraded = hyper::upgrade::on(&mut res).await.map_err(|e| {
-                classify::any(
-                    Box::new(e),
-                    self.shared.context(),
-                    "switching to a raw socket",
-                )
-            })?;
-            Ok(Upgraded::new(upgraded))
+            let mut conn = reading.conn;
+            let buffered = conn.buf.split().freeze();
+            Ok(Upgraded::new(head.headers, buffered, conn.io))
         })
         .await
     }
 
-    /// Sends the request and waits for the response head, with the read
-    /// timeout counting from when the request body has been handed over.
-    async fn send(&self, req: Request, upgrade: bool) -> Result<http::Response<Incoming>, Error> {
-        let (request, body_sent) = req.into_http(&self.shared.authority, upgrade)?;
-        let head = async {
-            self.pools.client().request(request).await.map_err(|e| {
-                classify::any(Box::new(e), self.shared.context(), "sending the request")
-            })
-        };
-        let Some(limit) = self.shared.timeouts.read else {
-            return head.await;
-        };
-        let handle = self.shared.handle.clone();
-        let idle = async move {
-            if let Some(sent) = body_sent {
-                if sent.await.is_err() {
-                    // The body was dropped unsent: the request fails on its
-                    // own, and that error is the one to report.
-                    std::future::pending::<()>().await;
-                }
+    /// Sends the request on a pooled connection (or a new one) and reads
+    /// the answer's head; the body is left on the connection. A pooled
+    /// connection the engine closed while it was idle is replaced once, when
+    /// sending again is safe (see `SendError::may_retry`).
+    async fn exchange(
+        &self,
+        req: Request,
+        upgrade: bool,
+    ) -> Result<(ResponseHead, Reading), Error> {
+        let mut prepared = req.prepare(&self.shared.authority, upgrade)?;
+        let (mut conn, home) = self.pools.checkout().await?;
+        let mut timer = IdleTimer::new(self.shared.handle.clone(), self.shared.timeouts.read);
+        let head = match send(&mut conn, &mut prepared, &mut timer).await {
+            Ok(head) => head,
+            Err(e) if e.may_retry(conn.reused, &prepared.method, prepared.has_stream()) => {
+                drop(conn);
+                conn = self.pools.dial_new().await?;
+                let mut timer =
+                    IdleTimer::new(self.shared.handle.clone(), self.shared.timeouts.read);
+                send(&mut conn, &mut prepared, &mut timer)
+                    .await
+                    .map_err(|e| self.send_error(e))?
             }
-            runtime::sleep_on(&handle, limit).await;
+            Err(e) => return Err(self.send_error(e)),
         };
-        tokio::select! {
-            biased;
-            res = head => res,
-            () = idle => Err(Error::Timeout(TimeoutKind::Read)),
+        let end = head.body_end(&prepared.method).map_err(|m| Error::Io {
+            during: "reading the response head",
+            source: Box::new(m),
+        })?;
+        let reusable = head.keep_alive() && end != BodyEnd::Close && !upgrade;
+        let reading = Reading {
+            conn,
+            decoder: Decoder::new(end),
+            home: reusable.then_some(home),
+        };
+        Ok((head, reading))
+    }
+
+    fn send_error(&self, e: SendError) -> Error {
+        let ctx = self.shared.context();
+        match e.kind {
+            SendErrorKind::Write(e) => classify::any(Box::new(e), ctx, "sending the request"),
+            SendErrorKind::Body(e) => Error::Io {
+                during: "sending the request body",
+                source: Box::new(e),
+            },
+            SendErrorKind::Read(e) => classify::any(Box::new(e), ctx, "reading the response head"),
+            SendErrorKind::Closed => Error::Io {
+                during: "reading the response head",
+                source: "the engine closed the connection without answering".into(),
+            },
+            SendErrorKind::Malformed(m) => Error::Io {
+                during: "reading the response head",
+                source: Box::new(m),
+            },
+            SendErrorKind::ReadTimeout => Error::Timeout(TimeoutKind::Read),
         }
     }
 

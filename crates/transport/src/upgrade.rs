@@ -6,7 +6,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use bytes::{Buf, Bytes};
-use hyper_util::rt::TokioIo;
+use http::HeaderMap;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use crate::connect::Stream;
@@ -36,28 +36,34 @@ use crate::connect::Stream;
 /// ```
 #[derive(Debug)]
 pub struct Upgraded {
-    inner: Inner,
-}
-
-#[derive(Debug)]
-enum Inner {
-    /// Our own connection and what hyper had read past the head: the usual
-    /// case, with a direct half-close on the socket.
-    Raw { buffered: Bytes, io: Stream },
-    /// hyper's type, should it ever not hand our connection back.
-    Hyper(TokioIo<hyper::upgrade::Upgraded>),
+    headers: HeaderMap,
+    /// What was read past the `101` head: the first bytes of the stream.
+    buffered: Bytes,
+    io: Stream,
 }
 
 impl Upgraded {
-    pub(crate) fn new(upgraded: hyper::upgrade::Upgraded) -> Self {
-        let inner = match upgraded.downcast::<TokioIo<Stream>>() {
-            Ok(parts) => Inner::Raw {
-                buffered: parts.read_buf,
-                io: parts.io.into_inner(),
-            },
-            Err(upgraded) => Inner::Hyper(TokioIo::new(upgraded)),
-        };
-        Upgraded { inner }
+    pub(crate) fn new(headers: HeaderMap, buffered: Bytes, io: Stream) -> Self {
+        Upgraded {
+            headers,
+            buffered,
+            io,
+        }
+    }
+
+    /// The headers of the engine's `101` answer. Docker says there whether
+    /// the stream is multiplexed: `Content-Type:
+    /// application/vnd.docker.multiplexed-stream` (stdout and stderr in
+    /// frames) or `application/vnd.docker.raw-stream` (a TTY's bytes as is).
+    ///
+    /// ```no_run
+    /// # fn f(io: &contajners_transport::Upgraded) {
+    /// let multiplexed = io.headers().get("content-type")
+    ///     .is_some_and(|v| v == "application/vnd.docker.multiplexed-stream");
+    /// # }
+    /// ```
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
     }
 }
 
@@ -67,18 +73,14 @@ impl AsyncRead for Upgraded {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        match &mut self.inner {
-            Inner::Raw { buffered, io } => {
-                if !buffered.is_empty() {
-                    let n = buffered.len().min(buf.remaining());
-                    buf.put_slice(&buffered[..n]);
-                    buffered.advance(n);
-                    return Poll::Ready(Ok(()));
-                }
-                Pin::new(io).poll_read(cx, buf)
-            }
-            Inner::Hyper(io) => Pin::new(io).poll_read(cx, buf),
+        let this = &mut *self;
+        if !this.buffered.is_empty() {
+            let n = this.buffered.len().min(buf.remaining());
+            buf.put_slice(&this.buffered[..n]);
+            this.buffered.advance(n);
+            return Poll::Ready(Ok(()));
         }
+        Pin::new(&mut this.io).poll_read(cx, buf)
     }
 }
 
@@ -88,25 +90,16 @@ impl AsyncWrite for Upgraded {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        match &mut self.inner {
-            Inner::Raw { io, .. } => Pin::new(io).poll_write(cx, buf),
-            Inner::Hyper(io) => Pin::new(io).poll_write(cx, buf),
-        }
+        Pin::new(&mut self.io).poll_write(cx, buf)
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match &mut self.inner {
-            Inner::Raw { io, .. } => Pin::new(io).poll_flush(cx),
-            Inner::Hyper(io) => Pin::new(io).poll_flush(cx),
-        }
+        Pin::new(&mut self.io).poll_flush(cx)
     }
 
     /// Half-close: shuts down the write side of the socket; reading goes on.
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match &mut self.inner {
-            Inner::Raw { io, .. } => Pin::new(io).poll_shutdown(cx),
-            Inner::Hyper(io) => Pin::new(io).poll_shutdown(cx),
-        }
+        Pin::new(&mut self.io).poll_shutdown(cx)
     }
 
     fn poll_write_vectored(
@@ -114,16 +107,10 @@ impl AsyncWrite for Upgraded {
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        match &mut self.inner {
-            Inner::Raw { io, .. } => Pin::new(io).poll_write_vectored(cx, bufs),
-            Inner::Hyper(io) => Pin::new(io).poll_write_vectored(cx, bufs),
-        }
+        Pin::new(&mut self.io).poll_write_vectored(cx, bufs)
     }
 
     fn is_write_vectored(&self) -> bool {
-        match &self.inner {
-            Inner::Raw { io, .. } => io.is_write_vectored(),
-            Inner::Hyper(io) => io.is_write_vectored(),
-        }
+        self.io.is_write_vectored()
     }
 }
