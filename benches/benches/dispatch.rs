@@ -5,11 +5,16 @@
 //! `raw-scan`: both read every byte, so the difference is the cost of the
 //! framing). Input arrives in chunks of random size (1 B to 64 KiB,
 //! fixed seed), as from a socket.
+//!
+//! Three shapes of the demultiplexer: `demux` (a `Frame` with its own
+//! `Bytes` per frame, `Streamed::output()`), `demux-lent` (`Demuxer::next_slice`)
+//! and `demux-batch` (`BatchDemuxer`, whole frames per chunk,
+//! `Streamed::output_batches()`; it copies the frame a chunk boundary cuts).
 
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use contajners_dispatch::codec::Demuxer;
+use contajners_dispatch::codec::{BatchDemuxer, Demuxer};
 use contajners_dispatch::{build_request, Data, RegistryAuth};
 use contajners_spec::{load, Engine};
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
@@ -119,6 +124,34 @@ fn demux_lent_scan(chunks: &[Bytes]) -> u64 {
     acc
 }
 
+/// Framing alone, a batch of whole frames per chunk, payloads lent.
+fn demux_batch(chunks: &[Bytes]) -> usize {
+    let mut demuxer = BatchDemuxer::new();
+    let mut total = 0;
+    for chunk in chunks {
+        demuxer.push(chunk.clone());
+        while let Some(Ok(batch)) = demuxer.next_batch() {
+            total += batch.iter().map(|(_, data)| data.len()).sum::<usize>();
+        }
+    }
+    total
+}
+
+/// Batches, every byte read.
+fn demux_batch_scan(chunks: &[Bytes]) -> u64 {
+    let mut demuxer = BatchDemuxer::new();
+    let mut acc = 0u64;
+    for chunk in chunks {
+        demuxer.push(chunk.clone());
+        while let Some(Ok(batch)) = demuxer.next_batch() {
+            for (_, data) in batch {
+                acc ^= fold(data);
+            }
+        }
+    }
+    acc
+}
+
 fn scan(chunks: &[Bytes]) -> u64 {
     chunks.iter().fold(0u64, |acc, chunk| acc ^ fold(chunk))
 }
@@ -149,6 +182,12 @@ fn demux_benches(c: &mut Criterion) {
         group.bench_function("demux-lent", |b| b.iter(|| demux_lent(black_box(&chunks))));
         group.bench_function("demux-lent+scan", |b| {
             b.iter(|| demux_lent_scan(black_box(&chunks)))
+        });
+        group.bench_function("demux-batch", |b| {
+            b.iter(|| demux_batch(black_box(&chunks)))
+        });
+        group.bench_function("demux-batch+scan", |b| {
+            b.iter(|| demux_batch_scan(black_box(&chunks)))
         });
         group.bench_function("raw-scan", |b| b.iter(|| scan(black_box(&chunks))));
         // The same comparison with both sides run in turn inside every

@@ -9,7 +9,12 @@
 //!   demultiplexed, payload bytes counted;
 //!
 //! each for contajners, bollard, a bare pooled hyper-util client (the floor)
-//! and, for the streams, a raw read of the same bytes (the limit).
+//! and, for the streams, a raw read of the same bytes (the limit). The
+//! streams have three contajners contenders: `contajners`
+//! (`Streamed::output()`, a `Frame` per frame), `contajners-batch`
+//! (`Streamed::output_batches()`, a batch of lent frames per chunk), both
+//! paved paths, and `contajners-lent` (the transport's chunks into
+//! `Demuxer::next_slice` by hand).
 //!
 //! Against the real dockerd of `cargo xtask engines up` (skipped with a note
 //! when it is not up): `engine/ping` and `engine/logs-<n>MiB` (a container
@@ -141,6 +146,32 @@ async fn logs_ours_lent(client: &Client, id: &str) -> u64 {
     n
 }
 
+/// The same through the paved batch path, `Streamed::output_batches()`:
+/// per chunk, every whole frame lent in place.
+async fn logs_ours_batch(client: &Client, id: &str) -> u64 {
+    let mut output = client
+        .invoke(
+            Invocation::new("ContainerLogs")
+                .param("id", id)
+                .param("stdout", true)
+                .param("stderr", true)
+                .as_stream()
+                .multiplexed(true),
+        )
+        .await
+        .expect("contajners logs")
+        .into_stream()
+        .expect("a stream")
+        .output_batches();
+    let mut n = 0u64;
+    while let Some(batch) = output.next_batch().await {
+        for (_, data) in batch.expect("a batch") {
+            n += data.len() as u64;
+        }
+    }
+    n
+}
+
 async fn logs_bollard(docker: &Docker, id: &str) -> u64 {
     let options = LogsOptions {
         stdout: true,
@@ -209,6 +240,7 @@ fn log_benches(c: &mut Criterion, rt: &Runtime, server: &BenchServer, who: &Cont
             .throughput(Throughput::Bytes(payload));
         let names = [
             "contajners",
+            "contajners-batch",
             "contajners-lent",
             "bollard",
             "hyper-util",
@@ -219,6 +251,7 @@ fn log_benches(c: &mut Criterion, rt: &Runtime, server: &BenchServer, who: &Cont
                 b.to_async(rt).iter(|| async {
                     let n = match name {
                         "contajners" => logs_ours(&who.ours, id).await,
+                        "contajners-batch" => logs_ours_batch(&who.ours, id).await,
                         "contajners-lent" => logs_ours_lent(&who.ours, id).await,
                         "bollard" => logs_bollard(&who.bollard, id).await,
                         "hyper-util" => floor_logs(&who.floor, &path).await.expect("floor logs"),

@@ -15,6 +15,10 @@ const FLOOR: &str = "hyper-util";
 const LIMIT: &str = "raw-socket";
 const OURS: &str = "contajners";
 const LENT: &str = "contajners-lent";
+const BATCH: &str = "contajners-batch";
+/// The ways a user naturally reads a container's output:
+/// `Streamed::output()` and `Streamed::output_batches()`.
+const PAVED: [&str; 2] = [OURS, BATCH];
 
 pub(super) fn render(
     root: &Path,
@@ -36,10 +40,12 @@ pub(super) fn render(
          with min and max. A ratio `× X` is X's median time divided by this contender's: \
          above 1 is faster than X. `bollard` is the peer, `hyper-util` a bare pooled \
          hyper-util client with the least demultiplexer (the floor), `raw-socket` a plain \
-         read of the same bytes (the limit). `contajners` is the paved path \
-         (`Streamed::output()`, one `Frame` with its own `Bytes` per frame), \
-         `contajners-lent` the public zero-copy path (`Streamed::into_inner()` into \
-         `codec::Demuxer::next_slice`).\n",
+         read of the same bytes (the limit). `contajners` and `contajners-batch` are \
+         the paved paths (`Streamed::output()`, one `Frame` with its own `Bytes` per \
+         frame; `Streamed::output_batches()`, per chunk a batch of whole frames lent in \
+         place), `contajners-lent` the public zero-copy path by hand \
+         (`Streamed::into_inner()` into `codec::Demuxer::next_slice`). A target on \
+         \"the paved path\" is judged on the faster of the two, named in the row.\n",
         plan.rounds, plan.log_mib, plan.small_mib, plan.engine_mib
     );
     machine(&mut out, root);
@@ -187,6 +193,27 @@ fn speedup(figures: &Figures, group: &str, a: &str, b: &str) -> Option<f64> {
     Some(median(figures, group, b)? / median(figures, group, a)?)
 }
 
+/// The faster paved path in `group` against `reference`: its speedup and
+/// a row label naming it.
+fn best_paved(
+    figures: &Figures,
+    group: &str,
+    reference: &str,
+    what: &str,
+) -> (String, Option<f64>) {
+    let best = PAVED
+        .iter()
+        .filter_map(|name| Some((*name, speedup(figures, group, name, reference)?)))
+        .max_by(|a, b| a.1.total_cmp(&b.1));
+    match best {
+        Some((name, x)) => (
+            format!("{what}, paved path (`{name}`), vs {reference}"),
+            Some(x),
+        ),
+        None => (format!("{what}, paved path, vs {reference}"), None),
+    }
+}
+
 fn cpu_per_gib(cpu: &Cpu, id: &str) -> Option<f64> {
     let (ns, bytes) = cpu.get(id)?;
     (*bytes > 0).then(|| *ns as f64 / 1e6 / (*bytes as f64 / (1u64 << 30) as f64))
@@ -198,6 +225,13 @@ fn targets(out: &mut String, figures: &Figures, cpu: &Cpu) {
         .find(|g| g.starts_with("engine/logs-"))
         .cloned()
         .unwrap_or_else(|| "engine/logs".to_string());
+    let (stream_row, stream_x) = best_paved(
+        figures,
+        "peers/logs-32KiB",
+        LIMIT,
+        "log stream (32 KiB frames)",
+    );
+    let (small_row, small_x) = best_paved(figures, "peers/logs-128B", BOLLARD, "128-byte frames");
     let rows: Vec<(String, Option<f64>, f64)> = vec![
         (
             "ping sequential vs hyper-util".into(),
@@ -214,21 +248,13 @@ fn targets(out: &mut String, figures: &Figures, cpu: &Cpu) {
             speedup(figures, "peers/ping-64", OURS, FLOOR),
             1.2,
         ),
-        (
-            "log stream (32 KiB frames) vs raw socket".into(),
-            speedup(figures, "peers/logs-32KiB", OURS, LIMIT),
-            0.95,
-        ),
+        (stream_row, stream_x, 0.95),
         (
             "log stream (32 KiB frames), lent slices, vs raw socket".into(),
             speedup(figures, "peers/logs-32KiB", LENT, LIMIT),
             0.95,
         ),
-        (
-            "128-byte frames vs bollard".into(),
-            speedup(figures, "peers/logs-128B", OURS, BOLLARD),
-            3.0,
-        ),
+        (small_row, small_x, 3.0),
         (
             "128-byte frames, lent slices, vs bollard".into(),
             speedup(figures, "peers/logs-128B", LENT, BOLLARD),
