@@ -7,6 +7,8 @@
 //! for every frame. A batch costs one pass over the headers per chunk, and
 //! the consumer reads the payloads in place.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use bytes::{Bytes, BytesMut};
 
 use super::demux::{
@@ -14,15 +16,6 @@ use super::demux::{
     SYSTEM_ERROR,
 };
 use crate::error::{DecodeError, Error};
-
-/// Where one frame's payload lies in the batch's chunk. `u32` is the
-/// protocol's own limit on a frame's length, and keeps a span at 16 bytes.
-#[derive(Debug, Clone, Copy)]
-struct Span {
-    start: usize,
-    len: u32,
-    kind: StreamKind,
-}
 
 /// Up to this much is reserved ahead for a frame that continues in the next
 /// chunk; a header that declares more (up to 4 GiB) grows the buffer only as
@@ -33,12 +26,43 @@ const RESERVE_AHEAD: usize = 64 * 1024;
 /// out, so one huge frame does not pin its memory for the stream's life.
 const KEEP_CAPACITY: usize = 1024 * 1024;
 
+/// `FrameBatch::end` before any walk reached the end of the whole frames.
+const UNWALKED: usize = usize::MAX;
+
+/// The next whole, non-empty stdin/stdout/stderr frame at `pos` in `data`:
+/// `Ok((stream, payload start, payload length))`, or `Err(end)` with where
+/// the whole frames end (a cut header or payload, a daemon error or an
+/// unknown type is left to the demultiplexer).
+///
+/// Each header's place depends on the last one's length, a chain of
+/// loads; that is why frames are found while they are read (the reader's
+/// work hides the chain's latency), not in a pass of their own.
+#[inline(always)]
+fn next_whole(data: &[u8], mut pos: usize) -> Result<(StreamKind, usize, usize), usize> {
+    loop {
+        let Some(header) = data.get(pos..pos + HEADER_LEN) else {
+            return Err(pos);
+        };
+        let kind = header[0];
+        let len = u32::from_be_bytes([header[4], header[5], header[6], header[7]]) as usize;
+        let start = pos + HEADER_LEN;
+        if kind >= SYSTEM_ERROR || data.len() - start < len {
+            return Err(pos);
+        }
+        pos = start + len;
+        if len != 0 {
+            return Ok((stream_kind(kind), start, len));
+        }
+    }
+}
+
 /// The frames that one chunk of a multiplexed stream completed, in order.
 ///
 /// Every frame is whole: a frame the engine wrote across chunks is joined
 /// (copied once) and comes first in the batch of the chunk that ends it;
-/// every other frame is a range of the chunk, read in place. Empty frames
-/// are skipped, as in [`Demux`](super::Demux).
+/// every other frame is read in place in the chunk, found by its header
+/// as the batch is read. Empty frames are skipped, as in
+/// [`Demux`](super::Demux).
 ///
 /// Read it with [`iter`](Self::iter) (or `for (kind, bytes) in &batch`),
 /// which lends each payload as `&[u8]`, or take owned [`Frame`]s with
@@ -54,37 +78,60 @@ const KEEP_CAPACITY: usize = 1024 * 1024;
 /// let frames: Vec<(StreamKind, &[u8])> = batch.iter().collect();
 /// assert_eq!(frames, [(StreamKind::Stdout, &b"hi\n"[..]), (StreamKind::Stderr, &b"?\n"[..])]);
 /// ```
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct FrameBatch {
-    /// The chunk the spans point into; empty when no span does, so the
-    /// transport's read buffer is not held for nothing.
+    /// The chunk the frames are in; empty when none is, so the transport's
+    /// read buffer is not held for nothing.
     chunk: Bytes,
-    spans: Vec<Span>,
+    /// Where the first whole frame's header lies in `chunk`.
+    start: usize,
+    /// Where the whole frames end in `chunk`, once a walk got there
+    /// ([`UNWALKED`] before): the demultiplexer then need not walk again.
+    /// Atomic (and only ever written with the same value) so a batch can be
+    /// read through `&self` and still be `Sync`.
+    end: AtomicUsize,
     /// The frame that began in an earlier chunk and ended in this one,
     /// whole, when `joined_kind` is set.
     joined: Vec<u8>,
     joined_kind: Option<StreamKind>,
+    /// Unframed output: the whole chunk is one frame of this stream.
+    raw: Option<StreamKind>,
+}
+
+impl Clone for FrameBatch {
+    fn clone(&self) -> Self {
+        FrameBatch {
+            chunk: self.chunk.clone(),
+            start: self.start,
+            end: AtomicUsize::new(self.end.load(Ordering::Relaxed)),
+            joined: self.joined.clone(),
+            joined_kind: self.joined_kind,
+            raw: self.raw,
+        }
+    }
 }
 
 impl FrameBatch {
-    /// How many frames the batch holds.
+    /// How many frames the batch holds. It walks the frame headers (the
+    /// payloads are not read); prefer iterating when you read them anyway.
     ///
     /// ```
     /// use contajners_dispatch::codec::FrameBatch;
     /// assert_eq!(FrameBatch::default().len(), 0);
     /// ```
     pub fn len(&self) -> usize {
-        self.spans.len() + usize::from(self.joined_kind.is_some())
+        self.iter().count()
     }
 
-    /// Whether the batch holds no frame.
+    /// Whether the batch holds no frame (never, for a batch handed out by
+    /// [`BatchDemuxer`] or [`OutputBatches`](super::OutputBatches)).
     ///
     /// ```
     /// use contajners_dispatch::codec::FrameBatch;
     /// assert!(FrameBatch::default().is_empty());
     /// ```
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.iter().next().is_none()
     }
 
     /// The frames in order, each payload lent: no copy and no reference
@@ -105,10 +152,20 @@ impl FrameBatch {
     /// assert_eq!(stdout, b"a\nb\n");
     /// ```
     pub fn iter(&self) -> FrameBatchIter<'_> {
+        let (first, pos) = match self.raw {
+            Some(kind) if !self.chunk.is_empty() => {
+                (Some((kind, &self.chunk[..])), self.chunk.len())
+            }
+            _ => (
+                self.joined_kind.map(|kind| (kind, &self.joined[..])),
+                self.start,
+            ),
+        };
         FrameBatchIter {
-            joined: self.joined_kind.map(|kind| (kind, &self.joined[..])),
+            first,
             chunk: &self.chunk,
-            spans: self.spans.iter(),
+            pos,
+            end: &self.end,
         }
     }
 
@@ -127,23 +184,41 @@ impl FrameBatch {
     /// assert_eq!(kept[0].data, "hi\n");
     /// ```
     pub fn frames(&self) -> impl Iterator<Item = Frame> + '_ {
-        let joined = self.joined_kind.map(|stream| Frame {
-            stream,
-            data: Bytes::copy_from_slice(&self.joined),
+        let (first, mut pos) = match self.raw {
+            Some(stream) if !self.chunk.is_empty() => {
+                let data = self.chunk.clone();
+                (Some(Frame { stream, data }), self.chunk.len())
+            }
+            _ => {
+                let joined = self.joined_kind.map(|stream| Frame {
+                    stream,
+                    data: Bytes::copy_from_slice(&self.joined),
+                });
+                (joined, self.start)
+            }
+        };
+        let rest = std::iter::from_fn(move || match next_whole(&self.chunk, pos) {
+            Ok((stream, start, len)) => {
+                pos = start + len;
+                let data = self.chunk.slice(start..start + len);
+                Some(Frame { stream, data })
+            }
+            Err(end) => {
+                pos = end;
+                self.end.store(end, Ordering::Relaxed);
+                None
+            }
         });
-        joined
-            .into_iter()
-            .chain(self.spans.iter().map(|span| Frame {
-                stream: span.kind,
-                data: self.chunk.slice(span.start..span.start + span.len as usize),
-            }))
+        first.into_iter().chain(rest)
     }
 
     /// Forgets the frames and lets go of the chunk.
     pub(super) fn clear(&mut self) {
         self.chunk = Bytes::new();
-        self.spans.clear();
+        self.start = 0;
+        *self.end.get_mut() = UNWALKED;
         self.joined_kind = None;
+        self.raw = None;
         if self.joined.capacity() > KEEP_CAPACITY {
             self.joined = Vec::new();
         }
@@ -153,20 +228,20 @@ impl FrameBatch {
     /// every chunk is one stream's bytes).
     pub(super) fn set_whole(&mut self, kind: StreamKind, chunk: Bytes) {
         self.clear();
-        // A span holds at most u32::MAX bytes; a larger chunk (none that a
-        // socket read gives) becomes several frames rather than a panic.
-        let mut start = 0;
-        while start < chunk.len() {
-            let len = (chunk.len() - start).min(u32::MAX as usize);
-            self.spans.push(Span {
-                start,
-                len: len as u32,
-                kind,
-            });
-            start += len;
-        }
-        if !self.spans.is_empty() {
-            self.chunk = chunk;
+        self.raw = Some(kind);
+        self.chunk = chunk;
+    }
+
+    /// Where the whole frames end in the chunk, walking the headers unless
+    /// a reader already did.
+    fn end(&self) -> usize {
+        match self.end.load(Ordering::Relaxed) {
+            UNWALKED => {
+                let mut frames = self.iter();
+                while frames.next().is_some() {}
+                frames.pos
+            }
+            end => end,
         }
     }
 }
@@ -180,7 +255,8 @@ impl<'a> IntoIterator for &'a FrameBatch {
     }
 }
 
-/// The frames of a [`FrameBatch`] as `(stream, payload)`, payloads lent.
+/// The frames of a [`FrameBatch`] as `(stream, payload)`, payloads lent,
+/// each found by its header as it is asked for.
 ///
 /// ```
 /// use bytes::Bytes;
@@ -190,13 +266,16 @@ impl<'a> IntoIterator for &'a FrameBatch {
 /// demuxer.push(Bytes::from_static(b"\x02\x00\x00\x00\x00\x00\x00\x01!"));
 /// let batch = demuxer.next_batch().unwrap().unwrap();
 /// let frames: FrameBatchIter<'_> = batch.iter();
-/// assert_eq!(frames.len(), 1);
+/// assert_eq!(frames.count(), 1);
 /// ```
 #[derive(Debug, Clone)]
 pub struct FrameBatchIter<'a> {
-    joined: Option<(StreamKind, &'a [u8])>,
+    /// The joined frame, or the whole chunk of unframed output.
+    first: Option<(StreamKind, &'a [u8])>,
     chunk: &'a [u8],
-    spans: std::slice::Iter<'a, Span>,
+    /// The next header's place.
+    pos: usize,
+    end: &'a AtomicUsize,
 }
 
 impl<'a> Iterator for FrameBatchIter<'a> {
@@ -204,23 +283,33 @@ impl<'a> Iterator for FrameBatchIter<'a> {
 
     #[inline]
     fn next(&mut self) -> Option<Self::Item> {
-        if let Some(joined) = self.joined.take() {
-            return Some(joined);
+        if let Some(first) = self.first.take() {
+            return Some(first);
         }
-        let span = self.spans.next()?;
-        Some((
-            span.kind,
-            &self.chunk[span.start..span.start + span.len as usize],
-        ))
+        match next_whole(self.chunk, self.pos) {
+            Ok((kind, start, len)) => {
+                self.pos = start + len;
+                Some((kind, &self.chunk[start..start + len]))
+            }
+            Err(end) => {
+                self.pos = end;
+                self.end.store(end, Ordering::Relaxed);
+                None
+            }
+        }
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        let n = self.spans.len() + usize::from(self.joined.is_some());
-        (n, Some(n))
+        let first = usize::from(self.first.is_some());
+        // Every frame after the first takes a header of its own.
+        (
+            first,
+            Some(first + (self.chunk.len() - self.pos) / HEADER_LEN),
+        )
     }
 }
 
-impl ExactSizeIterator for FrameBatchIter<'_> {}
+impl std::iter::FusedIterator for FrameBatchIter<'_> {}
 
 /// A frame whose payload continues in the next chunk.
 #[derive(Debug, Clone, Copy)]
@@ -257,6 +346,11 @@ struct Open {
 #[derive(Debug, Default)]
 pub struct BatchDemuxer {
     batch: FrameBatch,
+    /// The stream offset of the batch's chunk.
+    base: u64,
+    /// Whether what follows the whole frames of the batch's chunk (a cut
+    /// frame, a daemon error, an unknown type) is still to be taken.
+    unsettled: bool,
     /// The chunk pushed and not decoded yet.
     pending: Bytes,
     /// A header cut by the end of the last chunk.
@@ -339,13 +433,17 @@ impl BatchDemuxer {
         if self.broken {
             return None;
         }
-        if !self.pending.is_empty() {
+        // The last batch was handed out: take the rest of its chunk, then
+        // let go of the chunk.
+        self.settle();
+        self.batch.clear();
+        if self.error.is_none() && !self.pending.is_empty() {
             let chunk = std::mem::take(&mut self.pending);
             self.decode(chunk);
             if !self.batch.is_empty() {
                 return Some(Ok(()));
             }
-        } else {
+            self.settle();
             self.batch.clear();
         }
         let err = self.error.take()?;
@@ -370,6 +468,7 @@ impl BatchDemuxer {
     /// assert!(matches!(demuxer.finish(), Err(Error::Decode(_))));
     /// ```
     pub fn finish(&mut self) -> Result<(), Error> {
+        self.settle();
         if !self.pending.is_empty() {
             return Err(Error::Decode(DecodeError::new(format!(
                 "{} bytes of the multiplexed stream were pushed but not decoded: call \
@@ -401,9 +500,10 @@ impl BatchDemuxer {
         self.carry.capacity()
     }
 
-    /// Decodes one chunk into the batch (and maybe an error after it).
+    /// Starts a batch on one chunk: completes the header or the frame the
+    /// last chunk cut (the batch's joined frame), and leaves the whole frames
+    /// after it to be found as the batch is read.
     fn decode(&mut self, chunk: Bytes) {
-        self.batch.clear();
         let base = self.consumed;
         self.consumed += chunk.len() as u64;
         let data = &chunk[..];
@@ -423,40 +523,32 @@ impl BatchDemuxer {
                 return;
             }
         }
-        if self.open.is_some() {
-            pos = match self.fill_open(data, pos) {
-                Ok(Some(pos)) => pos,
-                Ok(None) => return,
-                Err(err) => {
-                    self.error = Some(err);
-                    return;
-                }
-            };
-        }
-        // The hot loop: whole stdin/stdout/stderr frames, recorded as spans.
-        let spans = &mut self.batch.spans;
-        while let Some(header) = data.get(pos..pos + HEADER_LEN) {
-            let kind = header[0];
-            let len = u32::from_be_bytes([header[4], header[5], header[6], header[7]]);
-            let start = pos + HEADER_LEN;
-            if kind >= SYSTEM_ERROR || data.len() - start < len as usize {
-                break;
+        match self.fill_open(data, pos) {
+            Ok(Some(after)) => pos = after,
+            Ok(None) => return,
+            Err(err) => {
+                self.error = Some(err);
+                return;
             }
-            if len != 0 {
-                spans.push(Span {
-                    start,
-                    len,
-                    kind: stream_kind(kind),
-                });
-            }
-            pos = start + len as usize;
         }
-        if !spans.is_empty() {
-            self.batch.chunk = chunk.clone();
+        self.batch.start = pos;
+        self.batch.chunk = chunk;
+        self.base = base;
+        self.unsettled = true;
+    }
+
+    /// Takes what follows the whole frames of the batch's chunk: keeps a
+    /// cut header or payload for the next chunk, or records the error of a
+    /// daemon error frame or an unknown type.
+    fn settle(&mut self) {
+        if !std::mem::take(&mut self.unsettled) {
+            return;
         }
-        // What stopped the loop: the end of the chunk, a header cut short,
-        // a payload cut short, a daemon error or an unknown type.
-        let rest = &data[pos..];
+        let end = self.batch.end();
+        // A handle of its own (a reference count per chunk), so the chunk
+        // can be read while `self` changes.
+        let chunk = self.batch.chunk.clone();
+        let rest = &chunk[end..];
         if rest.len() < HEADER_LEN {
             self.header[..rest.len()].copy_from_slice(rest);
             self.header_len = rest.len();
@@ -465,8 +557,8 @@ impl BatchDemuxer {
         let mut header = [0u8; HEADER_LEN];
         header.copy_from_slice(&rest[..HEADER_LEN]);
         let result = self
-            .open_frame(&header, base + pos as u64)
-            .and_then(|()| self.fill_open(data, pos + HEADER_LEN));
+            .open_frame(&header, self.base + end as u64)
+            .and_then(|()| self.fill_open(&chunk, end + HEADER_LEN));
         if let Err(err) = result {
             self.error = Some(err);
         }

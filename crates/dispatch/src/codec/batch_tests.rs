@@ -84,7 +84,7 @@ fn by_batch(chunks: &[Bytes]) -> Outcome {
                 Err(err) => return (out, Some(err.to_string())),
             };
             assert!(!batch.is_empty(), "a batch is never empty");
-            assert_eq!(batch.iter().len(), batch.len());
+            assert_eq!(batch.iter().count(), batch.len());
             let lent: Frames = batch.iter().map(|(k, d)| (k, d.to_vec())).collect();
             let owned: Frames = batch
                 .frames()
@@ -93,6 +93,37 @@ fn by_batch(chunks: &[Bytes]) -> Outcome {
             assert_eq!(lent, owned, "iter() and frames() agree");
             assert!(lent.iter().all(|(_, d)| !d.is_empty()), "no empty frame");
             out.extend(lent);
+        }
+    }
+    (out, demuxer.finish().err().map(|e| e.to_string()))
+}
+
+/// Like [`by_batch`], but each batch read another way, by `modes`: whole,
+/// a first frame then again whole, as owned frames, or not at all (a clone
+/// of it read instead), so the demultiplexer finds the rest of a chunk
+/// whether or not (or how far) the batch was read.
+fn by_batch_read_variously(chunks: &[Bytes], modes: &[u8]) -> Outcome {
+    let mut demuxer = BatchDemuxer::new();
+    let mut out = Vec::new();
+    let mut modes = modes.iter().cycle();
+    for chunk in chunks {
+        demuxer.push(chunk.clone());
+        while let Some(batch) = demuxer.next_batch() {
+            let batch = match batch {
+                Ok(batch) => batch,
+                Err(err) => return (out, Some(err.to_string())),
+            };
+            let lent =
+                |b: &FrameBatch| -> Frames { b.iter().map(|(k, d)| (k, d.to_vec())).collect() };
+            match modes.next().copied().unwrap_or(0) % 4 {
+                0 => out.extend(lent(batch)),
+                1 => {
+                    assert_eq!(batch.iter().take(1).count(), 1);
+                    out.extend(lent(batch));
+                }
+                2 => out.extend(batch.frames().map(|f| (f.stream, f.data.to_vec()))),
+                _ => out.extend(lent(&batch.clone())),
+            }
         }
     }
     (out, demuxer.finish().err().map(|e| e.to_string()))
@@ -123,6 +154,7 @@ proptest! {
     fn batches_give_every_frame_whole_and_in_order(
         frames in prop::collection::vec((0u8..3, prop::collection::vec(any::<u8>(), 0..300)), 0..20),
         cuts in prop::collection::vec(any::<usize>(), 0..30),
+        modes in prop::collection::vec(any::<u8>(), 1..8),
     ) {
         let chunks = split(&encode(&frames), &cuts);
         let expected: Frames = frames
@@ -138,6 +170,9 @@ proptest! {
         let (pieces, end) = by_frame(&chunks);
         prop_assert_eq!(end, None);
         prop_assert_eq!(merged(pieces), merged(got));
+        let (various, end) = by_batch_read_variously(&chunks, &modes);
+        prop_assert_eq!(end, None);
+        prop_assert_eq!(various, expected);
     }
 
     #[test]
@@ -145,6 +180,7 @@ proptest! {
         frames in prop::collection::vec(any_frame(), 0..12),
         end in any::<usize>(),
         cuts in prop::collection::vec(any::<usize>(), 0..20),
+        modes in prop::collection::vec(any::<u8>(), 1..8),
     ) {
         let input = encode(&frames);
         // Cut anywhere: at a frame boundary, in a header or in a payload.
@@ -170,9 +206,32 @@ proptest! {
             prop_assert_eq!(&pieces, &whole);
         }
         let (streamed, streamed_error) = by_output_batches(&chunks);
-        prop_assert_eq!(merged(streamed), whole);
-        prop_assert_eq!(streamed_error, batch_error);
+        prop_assert_eq!(merged(streamed), whole.clone());
+        prop_assert_eq!(streamed_error, batch_error.clone());
+        let (various, various_error) = by_batch_read_variously(&chunks, &modes);
+        prop_assert_eq!(merged(various), whole);
+        prop_assert_eq!(various_error, batch_error);
     }
+}
+
+/// A batch can be held across an `.await` in a task that moves between
+/// threads, and the consumers' futures are `Send`.
+#[test]
+fn batches_and_their_consumers_are_send() {
+    fn send<T: Send>(_: &T) {}
+    fn sync<T: Sync>() {}
+    sync::<FrameBatch>();
+    let body = stream::iter(Vec::<Result<Bytes, Error>>::new());
+    send(&OutputBatches::multiplexed(body).for_each_frame(|_, _| ()));
+    let body = stream::iter(Vec::<Result<Bytes, Error>>::new());
+    let mut output = OutputBatches::multiplexed(body);
+    send(&async move {
+        while let Some(Ok(batch)) = output.next_batch().await {
+            for _ in batch {
+                tokio::task::yield_now().await;
+            }
+        }
+    });
 }
 
 #[test]
