@@ -36,6 +36,7 @@
 
 mod batch;
 mod demux;
+mod frame_batch;
 mod json_seq;
 mod lines;
 mod output_batches;
@@ -49,8 +50,9 @@ use futures_util::Stream;
 use serde_json::Value;
 use tokio::io::AsyncRead;
 
-pub use batch::{BatchDemuxer, FrameBatch, FrameBatchIter};
+pub use batch::BatchDemuxer;
 pub use demux::{Demuxer, Frame, StreamKind};
+pub use frame_batch::{FrameBatch, FrameBatchIter};
 pub use json_seq::JsonSeqDecoder;
 pub use lines::LinesDecoder;
 pub use output_batches::OutputBatches;

@@ -7,8 +7,9 @@ use std::task::{ready, Context, Poll};
 use bytes::Bytes;
 use futures_util::Stream;
 
-use super::batch::{BatchDemuxer, FrameBatch};
+use super::batch::BatchDemuxer;
 use super::demux::StreamKind;
+use super::frame_batch::FrameBatch;
 use crate::error::Error;
 
 #[derive(Debug)]
