@@ -12,12 +12,15 @@ use crate::connect::Stream;
 /// ~250 bytes; a list of containers a few KiB).
 const FIRST_READ: usize = 16 * 1024;
 
-/// Reads grow up to this size while they keep filling the buffer. Not more:
-/// a piece is usually consumed and dropped before the next read, which then
-/// lands in the same memory, still in the CPU's cache. On a 1 GiB body, reads
-/// of 64 KiB ran at 0.96 of a plain read, of 256 KiB at 0.86, of 512 KiB at
-/// 0.87 (`transport/body` in benches/benches/transport.rs).
-const MAX_READ: usize = 64 * 1024;
+/// Reads grow up to this size while they keep filling the buffer. A piece
+/// is usually consumed and dropped before the next read, which then lands in
+/// the same memory, still in the CPU's cache; larger reads mean fewer trips
+/// through the runtime when the reader waits on a worker thread (`block_on`
+/// on a multi-thread runtime). Measured on a 1 GiB body against a plain
+/// read: 64 KiB was best on a current-thread runtime and worst under
+/// `block_on`, 256 KiB the reverse, 128 KiB level with the plain read in
+/// both (benches/benches/transport.rs, peers.rs).
+const MAX_READ: usize = 128 * 1024;
 
 /// A connection: the socket (unix, TCP, TLS or ssh) and the bytes read
 /// from it that nobody has taken yet.
