@@ -19,7 +19,9 @@
 //! Against the real dockerd of `cargo xtask engines up` (skipped with a note
 //! when it is not up): `engine/ping` and `engine/logs-<n>MiB` (a container
 //! that wrote n MiB), for contajners, bollard and curl; client CPU time per
-//! byte is recorded beside criterion's wall time.
+//! byte is recorded beside criterion's wall time. The log stream is read by
+//! both libraries on the multi-thread runtime and on a current-thread one
+//! (`-1thread`), the way a command-line tool like curl runs.
 //!
 //! Also `codec/json-progress`: the JSON progress decoder on memory against
 //! serde_json's own stream deserializer.
@@ -452,12 +454,29 @@ fn real_engine(c: &mut Criterion) {
     }
     let id = format!("{ENGINE_CONTAINER}-{}m", bytes / MIB);
     let url = format!("http://localhost/v1.41/containers/{id}/logs?stdout=1&stderr=1");
+    // The same clients on one thread, as a command-line tool runs them (and
+    // as curl is): with `block_on` on the multi-thread runtime above, every
+    // wait for dockerd's next write is a wake-up handed from the worker
+    // thread that polls the socket to the thread that reads it.
+    let rt1 = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a current-thread runtime");
+    let bollard1 = Docker::connect_with_unix(&sock, 600, bollard::API_DEFAULT_VERSION)
+        .expect("a bollard client");
     let group = format!("engine/logs-{}MiB", bytes / MIB);
     let mut g = c.benchmark_group(&group);
     g.sampling_mode(SamplingMode::Flat)
         .sample_size(stream_samples())
         .throughput(Throughput::Bytes(bytes));
-    for name in rotated(&["contajners", "bollard", "curl"]) {
+    let names = [
+        "contajners",
+        "contajners-1thread",
+        "bollard",
+        "bollard-1thread",
+        "curl",
+    ];
+    for name in rotated(&names) {
         g.bench_function(name, |b| {
             b.iter_custom(|iters| {
                 let (mut wall, mut cpu) = (Duration::ZERO, Duration::ZERO);
@@ -466,7 +485,9 @@ fn real_engine(c: &mut Criterion) {
                     let (cpu0, child0) = (process_cpu(), children_cpu());
                     let n = match name {
                         "contajners" => rt.block_on(logs_ours(&who.ours, &id)),
+                        "contajners-1thread" => rt1.block_on(logs_ours(&who.ours, &id)),
                         "bollard" => rt.block_on(logs_bollard(&who.bollard, &id)),
+                        "bollard-1thread" => rt1.block_on(logs_bollard(&bollard1, &id)),
                         _ => curl(&["--unix-socket", &sock, &url]),
                     };
                     let spent = wall_and_cpu(name, start, cpu0, child0);

@@ -16,6 +16,8 @@ const LIMIT: &str = "raw-socket";
 const OURS: &str = "contajners";
 const LENT: &str = "contajners-lent";
 const BATCH: &str = "contajners-batch";
+/// contajners on a current-thread runtime (real-engine log stream).
+const OURS_1THREAD: &str = "contajners-1thread";
 /// The ways a user naturally reads a container's output:
 /// `Streamed::output()` and `Streamed::output_batches()`.
 const PAVED: [&str; 2] = [OURS, BATCH];
@@ -45,7 +47,9 @@ pub(super) fn render(
          frame; `Streamed::output_batches()`, per chunk a batch of whole frames lent in \
          place), `contajners-lent` the public zero-copy path by hand \
          (`Streamed::into_inner()` into `codec::Demuxer::next_slice`). A target on \
-         \"the paved path\" is judged on the faster of the two, named in the row.\n",
+         \"the paved path\" is judged on the faster of the two, named in the row. \
+         Clients run under `block_on` on a multi-thread tokio runtime; `-1thread` \
+         contenders on a current-thread one, as a command-line tool like curl runs.\n",
         plan.rounds, plan.log_mib, plan.small_mib, plan.engine_mib
     );
     machine(&mut out, root);
@@ -219,6 +223,13 @@ fn cpu_per_gib(cpu: &Cpu, id: &str) -> Option<f64> {
     (*bytes > 0).then(|| *ns as f64 / 1e6 / (*bytes as f64 / (1u64 << 30) as f64))
 }
 
+/// curl's client CPU per byte over `who`'s, in `group`.
+fn cpu_ratio(cpu: &Cpu, group: &str, who: &str) -> Option<f64> {
+    let theirs = cpu_per_gib(cpu, &format!("{group}/curl"))?;
+    let ours = cpu_per_gib(cpu, &format!("{group}/{who}"))?;
+    Some(theirs / ours)
+}
+
 fn targets(out: &mut String, figures: &Figures, cpu: &Cpu) {
     let engine_logs = figures
         .keys()
@@ -272,9 +283,19 @@ fn targets(out: &mut String, figures: &Figures, cpu: &Cpu) {
         ),
         (
             format!("real dockerd: {engine_logs} vs curl (CPU per byte, curl's / ours)"),
-            cpu_per_gib(cpu, &format!("{engine_logs}/curl"))
-                .zip(cpu_per_gib(cpu, &format!("{engine_logs}/{OURS}")))
-                .map(|(theirs, ours)| theirs / ours),
+            cpu_ratio(cpu, &engine_logs, OURS),
+            1.0,
+        ),
+        (
+            format!("real dockerd: {engine_logs}, current-thread runtime, vs curl (speed)"),
+            speedup(figures, &engine_logs, OURS_1THREAD, "curl"),
+            1.0,
+        ),
+        (
+            format!(
+                "real dockerd: {engine_logs}, current-thread runtime, vs curl (CPU per byte, curl's / ours)"
+            ),
+            cpu_ratio(cpu, &engine_logs, OURS_1THREAD),
             1.0,
         ),
     ];
