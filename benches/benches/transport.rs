@@ -6,13 +6,15 @@
 //!   raw unix socket read of the same bytes (target: >= 0.95 of raw).
 //!
 //! Both sides of each pair talk to the same minimal server, so only the
-//! client differs. `CONTAJNERS_BENCH_BODY_MIB` sets the body size (default
+//! client differs; the order of the contenders rotates with
+//! `CONTAJNERS_BENCH_ROUND` (`cargo xtask bench` runs this in its rounds). `CONTAJNERS_BENCH_BODY_MIB` sets the body size (default
 //! 1024, i.e. 1 GiB).
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use bytes::Bytes;
+use contajners_benches::rotated;
 use contajners_transport::http::Method;
 use contajners_transport::{Request, Transport};
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
@@ -160,25 +162,25 @@ fn transport(c: &mut Criterion) {
     let bare = bare_client(&http_path);
 
     let mut ping = c.benchmark_group("transport/ping");
-    ping.bench_function("contajners", |b| {
-        b.to_async(&rt).iter(|| async {
-            let res = ours
-                .fetch(Request::new(Method::GET, "/_ping"))
-                .await
-                .expect("ping");
-            assert_eq!(res.body().as_ref(), b"OK");
-        })
-    });
-    ping.bench_function("bare_hyper_util", |b| {
-        b.to_async(&rt).iter(|| async {
-            let res = bare
-                .get(hyper::Uri::from_static("http://localhost/_ping"))
-                .await
-                .expect("ping");
-            let body = res.into_body().collect().await.expect("body").to_bytes();
-            assert_eq!(body.as_ref(), b"OK");
-        })
-    });
+    for name in rotated(&["contajners", "bare_hyper_util"]) {
+        ping.bench_function(name, |b| {
+            b.to_async(&rt).iter(|| async {
+                let body = if name == "contajners" {
+                    ours.fetch(Request::new(Method::GET, "/_ping"))
+                        .await
+                        .expect("ping")
+                        .into_body()
+                } else {
+                    let res = bare
+                        .get(hyper::Uri::from_static("http://localhost/_ping"))
+                        .await
+                        .expect("ping");
+                    res.into_body().collect().await.expect("body").to_bytes()
+                };
+                assert_eq!(body.as_ref(), b"OK");
+            })
+        });
+    }
     ping.finish();
 
     let total = (mib * BLOCK) as u64;
@@ -186,51 +188,63 @@ fn transport(c: &mut Criterion) {
     body.sampling_mode(SamplingMode::Flat)
         .sample_size(10)
         .throughput(Throughput::Bytes(total));
-    body.bench_function(format!("contajners_stream_{mib}MiB"), |b| {
-        b.to_async(&rt).iter(|| async {
-            let mut res = ours
-                .fetch_stream(Request::new(Method::GET, "/big"))
-                .await
-                .expect("big body");
-            let mut n = 0u64;
-            while let Some(chunk) = res.next().await {
-                n += chunk.expect("chunk").len() as u64;
-            }
-            assert_eq!(n, total);
-        })
-    });
-    body.bench_function(format!("bare_hyper_util_{mib}MiB"), |b| {
-        b.to_async(&rt).iter(|| async {
-            let res = bare
-                .get(hyper::Uri::from_static("http://localhost/big"))
-                .await
-                .expect("big body");
-            let mut body = res.into_body();
-            let mut n = 0u64;
-            while let Some(frame) = body.frame().await {
-                if let Ok(data) = frame.expect("frame").into_data() {
-                    n += data.len() as u64;
-                }
-            }
-            assert_eq!(n, total);
-        })
-    });
-    body.bench_function(format!("raw_unix_read_{mib}MiB"), |b| {
-        b.to_async(&rt).iter(|| async {
-            let mut io = UnixStream::connect(&raw_path).await.expect("raw connect");
-            let mut buf = vec![0u8; 64 * 1024];
-            let mut n = 0u64;
-            loop {
-                let read = io.read(&mut buf).await.expect("raw read");
-                if read == 0 {
-                    break;
-                }
-                n += read as u64;
-            }
-            assert_eq!(n, total);
-        })
-    });
+    for name in rotated(&["contajners_stream", "bare_hyper_util", "raw_unix_read"]) {
+        body.bench_function(format!("{name}_{mib}MiB"), |b| {
+            b.to_async(&rt).iter(|| async {
+                let n = match name {
+                    "contajners_stream" => stream_ours(&ours).await,
+                    "bare_hyper_util" => stream_bare(&bare).await,
+                    _ => read_raw(&raw_path).await,
+                };
+                assert_eq!(n, total);
+            })
+        });
+    }
     body.finish();
+}
+
+async fn stream_ours(ours: &Transport) -> u64 {
+    let mut res = ours
+        .fetch_stream(Request::new(Method::GET, "/big"))
+        .await
+        .expect("big body");
+    let mut n = 0u64;
+    while let Some(chunk) = res.next().await {
+        n += chunk.expect("chunk").len() as u64;
+    }
+    n
+}
+
+async fn stream_bare<C>(bare: &Client<C, Empty<Bytes>>) -> u64
+where
+    C: hyper_util::client::legacy::connect::Connect + Clone + Send + Sync + 'static,
+{
+    let res = bare
+        .get(hyper::Uri::from_static("http://localhost/big"))
+        .await
+        .expect("big body");
+    let mut body = res.into_body();
+    let mut n = 0u64;
+    while let Some(frame) = body.frame().await {
+        if let Ok(data) = frame.expect("frame").into_data() {
+            n += data.len() as u64;
+        }
+    }
+    n
+}
+
+/// A plain read of the same bytes, 64 KiB at a time.
+async fn read_raw(path: &Path) -> u64 {
+    let mut io = UnixStream::connect(path).await.expect("raw connect");
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut n = 0u64;
+    loop {
+        let read = io.read(&mut buf).await.expect("raw read");
+        if read == 0 {
+            return n;
+        }
+        n += read as u64;
+    }
 }
 
 criterion_group!(benches, transport);

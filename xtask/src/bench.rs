@@ -73,9 +73,10 @@ impl Plan {
         }
     }
 
-    fn env(&self) -> [(&'static str, String); 3] {
+    fn env(&self) -> [(&'static str, String); 4] {
         [
             ("CONTAJNERS_BENCH_LOG_MIB", self.log_mib.to_string()),
+            ("CONTAJNERS_BENCH_BODY_MIB", self.log_mib.to_string()),
             ("CONTAJNERS_BENCH_SMALL_MIB", self.small_mib.to_string()),
             ("CONTAJNERS_BENCH_ENGINE_MIB", self.engine_mib.to_string()),
         ]
@@ -144,7 +145,9 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, String> {
                 env.push(("CONTAJNERS_BENCH_ENGINE_LOGS".into(), "0".into()));
             }
             env.extend(engine_vars.iter().cloned());
-            let outcome = cargo_bench(&root, "peers", &plan, &env);
+            // The transport's own targets (issue 4), in the same rounds.
+            let outcome = cargo_bench(&root, "transport", &plan, &env)
+                .and_then(|()| cargo_bench(&root, "peers", &plan, &env));
             // What finished before a failure is still worth reporting.
             collect(&criterion_dir, since, &mut figures)?;
             save(&samples_file, &figures)?;

@@ -299,9 +299,40 @@ fn targets(out: &mut String, figures: &Figures, cpu: &Cpu) {
             1.0,
         ),
     ];
+    let body = |prefix: &str| {
+        figures
+            .get("transport/body")
+            .and_then(|f| f.keys().find(|k| k.starts_with(prefix)).cloned())
+            .unwrap_or_default()
+    };
+    let issue4: Vec<(String, Option<f64>, f64)> = vec![
+        (
+            "transport: ping sequential vs bare hyper-util (within 5% or faster)".into(),
+            speedup(figures, "transport/ping", OURS, "bare_hyper_util"),
+            0.95,
+        ),
+        (
+            "transport: streamed body vs raw unix read".into(),
+            speedup(
+                figures,
+                "transport/body",
+                &body("contajners_stream"),
+                &body("raw_unix_read"),
+            ),
+            0.95,
+        ),
+    ];
+    out.push_str(
+        "## Targets (issue 4)\n\n| target | needed | measured | met |\n|---|---|---|---|\n",
+    );
+    target_rows(out, issue4);
     out.push_str(
         "## Targets (issue 7)\n\n| target | needed | measured | met |\n|---|---|---|---|\n",
     );
+    target_rows(out, rows);
+}
+
+fn target_rows(out: &mut String, rows: Vec<(String, Option<f64>, f64)>) {
     for (what, got, need) in rows {
         let (got, met) = match got {
             Some(g) => (format!("{g:.2}x"), if g >= need { "yes" } else { "**no**" }),
