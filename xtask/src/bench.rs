@@ -221,7 +221,14 @@ fn cargo_bench(
 }
 
 /// The groups of the benches this task runs (`dispatch` and `peers`).
-const OURS_GROUPS: [&str; 5] = ["peers/", "engine/", "codec/", "demux/", "build_request"];
+const OURS_GROUPS: [&str; 6] = [
+    "peers/",
+    "engine/",
+    "codec/",
+    "demux/",
+    "build_request",
+    "transport/",
+];
 
 /// Adds the samples criterion wrote since `since` to `figures`.
 fn collect(dir: &Path, since: SystemTime, figures: &mut Figures) -> Result<(), String> {
