@@ -35,7 +35,7 @@ use bollard::query_parameters::LogsOptions;
 use bollard::Docker;
 use bytes::Bytes;
 use contajners::codec::{Demuxer, JsonSeqDecoder};
-use contajners::{Client, Engine, Invocation};
+use contajners::{Client, Engine, Invocation, Streamed};
 use contajners_benches::{
     docker_socket, env_size, floor_client, floor_get, floor_logs, process_cpu, raw_read,
     record_cpu, rotated, BenchServer, FloorClient, LogShape,
@@ -96,9 +96,9 @@ async fn ping_floor(client: &FloorClient) {
     assert_eq!(pong.as_ref(), b"OK");
 }
 
-/// Payload bytes of a container's logs, demultiplexed by contajners.
-async fn logs_ours(client: &Client, id: &str) -> u64 {
-    let mut output = client
+/// A container's stdout and stderr as a (multiplexed) stream.
+async fn logs_stream(client: &Client, id: &str) -> Streamed {
+    client
         .invoke(
             Invocation::new("ContainerLogs")
                 .param("id", id)
@@ -111,7 +111,11 @@ async fn logs_ours(client: &Client, id: &str) -> u64 {
         .expect("contajners logs")
         .into_stream()
         .expect("a stream")
-        .output();
+}
+
+/// Payload bytes of a container's logs, demultiplexed by contajners.
+async fn logs_ours(client: &Client, id: &str) -> u64 {
+    let mut output = logs_stream(client, id).await.output();
     let mut n = 0u64;
     while let Some(frame) = output.next().await {
         n += frame.expect("a frame").data.len() as u64;
@@ -123,19 +127,7 @@ async fn logs_ours(client: &Client, id: &str) -> u64 {
 /// chunks into [`Demuxer::next_slice`], which lends each payload instead
 /// of handing out a reference-counted `Bytes` per frame.
 async fn logs_ours_lent(client: &Client, id: &str) -> u64 {
-    let mut body = client
-        .invoke(
-            Invocation::new("ContainerLogs")
-                .param("id", id)
-                .param("stdout", true)
-                .param("stderr", true)
-                .as_stream(),
-        )
-        .await
-        .expect("contajners logs")
-        .into_stream()
-        .expect("a stream")
-        .into_inner();
+    let mut body = logs_stream(client, id).await.into_inner();
     let mut demuxer = Demuxer::new();
     let mut n = 0u64;
     while let Some(chunk) = body.next().await {
@@ -151,20 +143,7 @@ async fn logs_ours_lent(client: &Client, id: &str) -> u64 {
 /// The same through the paved batch path, `Streamed::output_batches()`:
 /// per chunk, every whole frame lent in place.
 async fn logs_ours_batch(client: &Client, id: &str) -> u64 {
-    let mut output = client
-        .invoke(
-            Invocation::new("ContainerLogs")
-                .param("id", id)
-                .param("stdout", true)
-                .param("stderr", true)
-                .as_stream()
-                .multiplexed(true),
-        )
-        .await
-        .expect("contajners logs")
-        .into_stream()
-        .expect("a stream")
-        .output_batches();
+    let mut output = logs_stream(client, id).await.output_batches();
     let mut n = 0u64;
     while let Some(batch) = output.next_batch().await {
         for (_, data) in batch.expect("a batch") {

@@ -275,6 +275,10 @@ impl IdleConns {
 
 #[cfg(test)]
 mod tests {
+    use std::os::unix::net::UnixListener;
+
+    use tokio::runtime::Runtime;
+
     use super::*;
     use crate::endpoint::Endpoint;
 
@@ -317,16 +321,23 @@ mod tests {
         assert_eq!(pools.runtimes(), 0);
     }
 
-    #[test]
-    fn idle_connections_are_reused_then_reaped() {
+    /// A listening socket in a temp dir, pools for it with this idle
+    /// limit, and a runtime to use them from.
+    fn served(idle: Duration) -> (tempfile::TempDir, UnixListener, Arc<Pools>, Runtime) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.sock");
-        let listener = std::os::unix::net::UnixListener::bind(&path).unwrap();
-        let pools = pools_for(&path, Duration::from_millis(200));
+        let listener = UnixListener::bind(&path).unwrap();
+        let pools = pools_for(&path, idle);
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .unwrap();
+        (dir, listener, pools, rt)
+    }
+
+    #[test]
+    fn idle_connections_are_reused_then_reaped() {
+        let (_dir, listener, pools, rt) = served(Duration::from_millis(200));
         rt.block_on(async {
             let (conn, home) = pools.checkout().await.unwrap();
             let _accepted = listener.accept().unwrap();
@@ -344,14 +355,7 @@ mod tests {
 
     #[test]
     fn a_connection_the_engine_closed_is_not_reused() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("s.sock");
-        let listener = std::os::unix::net::UnixListener::bind(&path).unwrap();
-        let pools = pools_for(&path, Duration::from_secs(90));
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
+        let (_dir, listener, pools, rt) = served(Duration::from_secs(90));
         rt.block_on(async {
             let (conn, home) = pools.checkout().await.unwrap();
             let (accepted, _) = listener.accept().unwrap();
