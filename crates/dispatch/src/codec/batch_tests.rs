@@ -5,32 +5,10 @@ use bytes::Bytes;
 use futures_util::stream;
 use proptest::prelude::*;
 
+use super::tests::{encode, split};
 use super::*;
 
 type Frames = Vec<(StreamKind, Vec<u8>)>;
-
-fn encode(frames: &[(u8, Vec<u8>)]) -> Vec<u8> {
-    let mut out = Vec::new();
-    for (kind, payload) in frames {
-        out.extend_from_slice(&[*kind, 0, 0, 0]);
-        out.extend_from_slice(&(payload.len() as u32).to_be_bytes());
-        out.extend_from_slice(payload);
-    }
-    out
-}
-
-/// Cuts `input` at the given (unsorted, possibly repeated) points.
-fn split(input: &[u8], cuts: &[usize]) -> Vec<Bytes> {
-    let mut points: Vec<usize> = cuts.iter().map(|c| c % (input.len() + 1)).collect();
-    points.push(0);
-    points.push(input.len());
-    points.sort_unstable();
-    points.dedup();
-    points
-        .windows(2)
-        .map(|w| Bytes::copy_from_slice(&input[w[0]..w[1]]))
-        .collect()
-}
 
 /// Joins consecutive pieces of the same stream.
 fn merged(frames: Frames) -> Frames {

@@ -4,7 +4,8 @@ use serde_json::{json, Value};
 
 use super::*;
 
-fn encode(frames: &[(u8, Vec<u8>)]) -> Vec<u8> {
+/// stdcopy frames as an engine writes them.
+pub(super) fn encode(frames: &[(u8, Vec<u8>)]) -> Vec<u8> {
     let mut out = Vec::new();
     for (kind, payload) in frames {
         out.extend_from_slice(&[*kind, 0, 0, 0]);
@@ -15,7 +16,7 @@ fn encode(frames: &[(u8, Vec<u8>)]) -> Vec<u8> {
 }
 
 /// Cuts `input` at the given (unsorted, possibly repeated) points.
-fn split(input: &[u8], cuts: &[usize]) -> Vec<Bytes> {
+pub(super) fn split(input: &[u8], cuts: &[usize]) -> Vec<Bytes> {
     let mut points: Vec<usize> = cuts.iter().map(|c| c % (input.len() + 1)).collect();
     points.push(0);
     points.push(input.len());
