@@ -12,15 +12,18 @@ use crate::connect::Stream;
 /// ~250 bytes; a list of containers a few KiB).
 const FIRST_READ: usize = 16 * 1024;
 
-/// Reads grow up to this size while they keep filling the buffer. A piece
-/// is usually consumed and dropped before the next read, which then lands in
-/// the same memory, still in the CPU's cache; larger reads mean fewer trips
-/// through the runtime when the reader waits on a worker thread (`block_on`
-/// on a multi-thread runtime). Measured on a 1 GiB body against a plain
-/// read: 64 KiB was best on a current-thread runtime and worst under
-/// `block_on`, 256 KiB the reverse, 128 KiB level with the plain read in
-/// both (benches/benches/transport.rs, peers.rs).
-const MAX_READ: usize = 128 * 1024;
+/// Reads grow up to this size while they keep filling the buffer, on a
+/// current-thread runtime: there the reading thread also polls the socket,
+/// and a piece, usually consumed and dropped before the next read, lets that
+/// read land in the same, cache-warm memory. 64 KiB was best there on a
+/// 1 GiB body (1.0–1.2 of a plain read; 256 KiB 0.8–0.9).
+const MAX_READ_ONE_THREAD: usize = 64 * 1024;
+
+/// The same on a multi-thread runtime, where waiting for the socket costs a
+/// wake-up handed from the worker that polls it to the reading thread:
+/// fewer, larger reads pay more than warm memory (256 KiB 0.9–1.3 of a plain
+/// read under `block_on`, 64 KiB 0.7–0.85; benches/benches/peers.rs).
+const MAX_READ_MULTI_THREAD: usize = 256 * 1024;
 
 /// A connection: the socket (unix, TCP, TLS or ssh) and the bytes read
 /// from it that nobody has taken yet.
@@ -32,6 +35,9 @@ pub(crate) struct Conn {
     pub(crate) buf: BytesMut,
     /// How much the next read asks for.
     read_size: usize,
+    /// How large reads may grow, by the flavor of the runtime that drives
+    /// the socket.
+    max_read: usize,
     /// Whether this connection has served a request before (a pooled one):
     /// only those may have been closed by the engine while idle.
     pub(crate) reused: bool,
@@ -39,10 +45,17 @@ pub(crate) struct Conn {
 
 impl Conn {
     pub(crate) fn new(io: Stream) -> Conn {
+        let one_thread = tokio::runtime::Handle::try_current()
+            .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::CurrentThread);
         Conn {
             io,
             buf: BytesMut::new(),
             read_size: FIRST_READ,
+            max_read: if one_thread {
+                MAX_READ_ONE_THREAD
+            } else {
+                MAX_READ_MULTI_THREAD
+            },
             reused: false,
         }
     }
@@ -59,7 +72,7 @@ impl Conn {
             cx,
             &mut self.buf
         ))?;
-        if n == room && self.read_size < MAX_READ {
+        if n == room && self.read_size < self.max_read {
             self.read_size *= 2;
         }
         Poll::Ready(Ok(n))
