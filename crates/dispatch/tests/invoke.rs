@@ -1,6 +1,8 @@
 //! `invoke` against an in-process HTTP server that records what it gets:
 //! bad input never reaches it, good input arrives as the spec says.
 
+mod support;
+
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
@@ -8,7 +10,7 @@ use contajners_dispatch::{Client, Error, Invocation, Payload, RegistryAuth};
 use contajners_spec::Engine;
 use futures_util::TryStreamExt;
 use serde_json::json;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
 
 /// A canned answer: status line, content type, body.
@@ -34,14 +36,9 @@ impl Recorder {
                 let log = log.clone();
                 let (status, content_type, body) = answer.clone();
                 tokio::spawn(async move {
-                    let mut head = Vec::new();
-                    let mut byte = [0u8; 1];
-                    while !head.ends_with(b"\r\n\r\n") {
-                        match conn.read(&mut byte).await {
-                            Ok(1) => head.push(byte[0]),
-                            _ => return,
-                        }
-                    }
+                    let Some(head) = support::read_head(&mut conn).await else {
+                        return;
+                    };
                     log.lock()
                         .expect("log")
                         .push(String::from_utf8_lossy(&head).into_owned());

@@ -3,11 +3,13 @@
 //! places: the batches give every frame whole, in order, as `output()`
 //! gives their bytes.
 
+mod support;
+
 use contajners_dispatch::codec::StreamKind;
 use contajners_dispatch::{Client, Error, Invocation, Streamed};
 use contajners_spec::Engine;
 use futures_util::TryStreamExt;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
 
 /// Serves every request with `content_type` and `body`, written `piece`
@@ -21,13 +23,8 @@ async fn serve(content_type: &'static str, body: Vec<u8>, piece: usize) -> Strin
         while let Ok((mut conn, _)) = listener.accept().await {
             let body = body.clone();
             tokio::spawn(async move {
-                let mut head = Vec::new();
-                let mut byte = [0u8; 1];
-                while !head.ends_with(b"\r\n\r\n") {
-                    match conn.read(&mut byte).await {
-                        Ok(1) => head.push(byte[0]),
-                        _ => return,
-                    }
+                if support::read_head(&mut conn).await.is_none() {
+                    return;
                 }
                 let reply = format!(
                     "HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",

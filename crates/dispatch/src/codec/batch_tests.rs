@@ -5,30 +5,10 @@ use bytes::Bytes;
 use futures_util::stream;
 use proptest::prelude::*;
 
-use super::tests::{encode, split};
+use super::tests::{encode, joined, kind, split};
 use super::*;
 
 type Frames = Vec<(StreamKind, Vec<u8>)>;
-
-/// Joins consecutive pieces of the same stream.
-fn merged(frames: Frames) -> Frames {
-    let mut out: Frames = Vec::new();
-    for (kind, data) in frames {
-        match out.last_mut() {
-            Some((last, bytes)) if *last == kind => bytes.extend_from_slice(&data),
-            _ => out.push((kind, data)),
-        }
-    }
-    out
-}
-
-fn kind(k: u8) -> StreamKind {
-    match k {
-        0 => StreamKind::Stdin,
-        1 => StreamKind::Stdout,
-        _ => StreamKind::Stderr,
-    }
-}
 
 /// What a reader gets: the frames, then the error that ended the stream.
 type Outcome = (Frames, Option<String>);
@@ -147,7 +127,7 @@ proptest! {
         // frames at chunk boundaries instead of joining them).
         let (pieces, end) = by_frame(&chunks);
         prop_assert_eq!(end, None);
-        prop_assert_eq!(merged(pieces), merged(got));
+        prop_assert_eq!(joined(pieces), joined(got));
         let (various, end) = by_batch_read_variously(&chunks, &modes);
         prop_assert_eq!(end, None);
         prop_assert_eq!(various, expected);
@@ -169,7 +149,7 @@ proptest! {
         prop_assert_eq!(&batch_error, &frame_error);
         // Before the error, the batches may hold back only the frame the
         // error cut short; the frame API may have given its first piece.
-        let (pieces, whole) = (merged(pieces), merged(whole));
+        let (pieces, whole) = (joined(pieces), joined(whole));
         prop_assert!(pieces.len() >= whole.len());
         for (i, (kind, data)) in whole.iter().enumerate() {
             let last = i + 1 == whole.len();
@@ -184,10 +164,10 @@ proptest! {
             prop_assert_eq!(&pieces, &whole);
         }
         let (streamed, streamed_error) = by_output_batches(&chunks);
-        prop_assert_eq!(merged(streamed), whole.clone());
+        prop_assert_eq!(joined(streamed), whole.clone());
         prop_assert_eq!(streamed_error, batch_error.clone());
         let (various, various_error) = by_batch_read_variously(&chunks, &modes);
-        prop_assert_eq!(merged(various), whole);
+        prop_assert_eq!(joined(various), whole);
         prop_assert_eq!(various_error, batch_error);
     }
 }

@@ -28,13 +28,12 @@ pub(super) fn split(input: &[u8], cuts: &[usize]) -> Vec<Bytes> {
         .collect()
 }
 
-/// Joins consecutive pieces of the same stream; drops empty payloads.
-fn merged(frames: impl IntoIterator<Item = (StreamKind, Vec<u8>)>) -> Vec<(StreamKind, Vec<u8>)> {
+/// Joins consecutive pieces of the same stream (empty payloads included).
+pub(super) fn joined(
+    frames: impl IntoIterator<Item = (StreamKind, Vec<u8>)>,
+) -> Vec<(StreamKind, Vec<u8>)> {
     let mut out: Vec<(StreamKind, Vec<u8>)> = Vec::new();
     for (kind, data) in frames {
-        if data.is_empty() {
-            continue;
-        }
         match out.last_mut() {
             Some((last, bytes)) if *last == kind => bytes.extend_from_slice(&data),
             _ => out.push((kind, data)),
@@ -43,7 +42,13 @@ fn merged(frames: impl IntoIterator<Item = (StreamKind, Vec<u8>)>) -> Vec<(Strea
     out
 }
 
-fn kind(k: u8) -> StreamKind {
+/// Joins consecutive pieces of the same stream; drops empty payloads.
+fn merged(frames: impl IntoIterator<Item = (StreamKind, Vec<u8>)>) -> Vec<(StreamKind, Vec<u8>)> {
+    joined(frames.into_iter().filter(|(_, data)| !data.is_empty()))
+}
+
+/// The stream of a frame type byte (any unknown one as stderr).
+pub(super) fn kind(k: u8) -> StreamKind {
     match k {
         0 => StreamKind::Stdin,
         1 => StreamKind::Stdout,
