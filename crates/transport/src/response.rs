@@ -243,7 +243,7 @@ impl BodyStream {
         BodyStream {
             prefix: None,
             reading: Some(reading),
-            timer: IdleTimer::new(shared.handle.clone(), shared.timeouts.read),
+            timer: shared.read_timer(),
             shared,
         }
     }

@@ -47,6 +47,11 @@ pub(crate) struct Settings {
 pub(crate) type Shared = Arc<Settings>;
 
 impl Settings {
+    /// The read timeout's timer, for one head or one body.
+    pub(crate) fn read_timer(&self) -> IdleTimer {
+        IdleTimer::new(self.handle.clone(), self.timeouts.read)
+    }
+
     pub(crate) fn context(&self) -> classify::Context<'_> {
         classify::Context {
             endpoint: &self.endpoint,
@@ -270,15 +275,12 @@ impl Transport {
     ) -> Result<(ResponseHead, Reading), Error> {
         let mut prepared = req.prepare(&self.shared.authority, upgrade)?;
         let (mut conn, home) = self.pools.checkout().await?;
-        let mut timer = IdleTimer::new(self.shared.handle.clone(), self.shared.timeouts.read);
-        let head = match send(&mut conn, &mut prepared, &mut timer).await {
+        let head = match send(&mut conn, &mut prepared, self.shared.read_timer()).await {
             Ok(head) => head,
             Err(e) if e.may_retry(conn.reused, &prepared.method, prepared.has_stream()) => {
                 drop(conn);
                 conn = self.pools.dial_new().await?;
-                let mut timer =
-                    IdleTimer::new(self.shared.handle.clone(), self.shared.timeouts.read);
-                send(&mut conn, &mut prepared, &mut timer)
+                send(&mut conn, &mut prepared, self.shared.read_timer())
                     .await
                     .map_err(|e| self.send_error(e))?
             }

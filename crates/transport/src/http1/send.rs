@@ -87,6 +87,14 @@ pub(crate) enum SendErrorKind {
 }
 
 impl SendError {
+    fn new(kind: SendErrorKind, written: bool, conn: &Conn) -> SendError {
+        SendError {
+            kind,
+            written,
+            answered: !conn.buf.is_empty(),
+        }
+    }
+
     /// Whether the same request may go again on a fresh connection: the
     /// failure is the known race of a pooled connection the engine closed
     /// while it was idle, and sending twice cannot do anything twice.
@@ -108,58 +116,43 @@ impl SendError {
 pub(crate) async fn send(
     conn: &mut Conn,
     req: &mut Prepared,
-    read_timer: &mut IdleTimer,
+    mut read_timer: IdleTimer,
 ) -> Result<ResponseHead, SendError> {
-    let mut progress = Progress::default();
-    let written = write_request(conn, req, &mut progress).await;
-    if let Err(kind) = written {
+    // Whether any byte of the request reached the socket.
+    let mut written = false;
+    if let Err(kind) = write_request(conn, req, &mut written).await {
         // An engine may answer and close before reading the whole body (a
         // 404 for a missing container): its answer beats our broken pipe.
         // (Not after our write timeout: that engine is not answering.)
         let broken = matches!(&kind, SendErrorKind::Write(e) if !is_write_timeout(e));
-        if broken && progress.written {
-            if let Ok(head) = read_head(conn, read_timer).await {
+        if broken && written {
+            if let Ok(head) = read_head(conn, &mut read_timer).await {
                 return Ok(head);
             }
         }
-        return Err(progress.error(kind, conn));
+        return Err(SendError::new(kind, written, conn));
     }
-    read_head(conn, read_timer)
+    read_head(conn, &mut read_timer)
         .await
-        .map_err(|kind| progress.error(kind, conn))
-}
-
-#[derive(Debug, Default)]
-struct Progress {
-    written: bool,
-}
-
-impl Progress {
-    fn error(&self, kind: SendErrorKind, conn: &Conn) -> SendError {
-        SendError {
-            kind,
-            written: self.written,
-            answered: !conn.buf.is_empty(),
-        }
-    }
+        .map_err(|kind| SendError::new(kind, written, conn))
 }
 
 async fn write_request(
     conn: &mut Conn,
     req: &mut Prepared,
-    progress: &mut Progress,
+    written: &mut bool,
 ) -> Result<(), SendErrorKind> {
-    write_piece(conn, req.head.clone(), progress).await?;
+    write_piece(conn, req.head.clone(), written).await?;
     match &mut req.body {
         OutBody::None => {}
-        OutBody::Full(bytes) => write_piece(conn, bytes.clone(), progress).await?,
+        OutBody::Full(bytes) => write_piece(conn, bytes.clone(), written).await?,
         OutBody::Stream { chunks, length } => {
             let Some(mut chunks) = chunks.take() else {
                 return Err(SendErrorKind::Body(io::Error::other(
                     "the request body stream was already sent once",
                 )));
             };
-            write_stream(conn, &mut chunks, *length, progress).await?;
+            write_stream(conn, &mut chunks, *length, written).await?;
         }
     }
     poll_fn(|cx| Pin::new(&mut conn.io).poll_flush(cx))
@@ -171,7 +164,7 @@ async fn write_stream(
     conn: &mut Conn,
     chunks: &mut BodyChunks,
     length: Option<u64>,
-    progress: &mut Progress,
+    written: &mut bool,
 ) -> Result<(), SendErrorKind> {
     let mut sent = 0u64;
     while let Some(chunk) = poll_fn(|cx| chunks.as_mut().poll_next(cx)).await {
@@ -183,19 +176,19 @@ async fn write_stream(
         sent += chunk.len() as u64;
         match length {
             Some(length) if sent > length => return Err(length_mismatch(length, "more")),
-            Some(_) => write_piece(conn, chunk, progress).await?,
+            Some(_) => write_piece(conn, chunk, written).await?,
             None => {
                 let size = format!("{:x}\r\n", chunk.len());
-                write_piece(conn, Bytes::from(size), progress).await?;
-                write_piece(conn, chunk, progress).await?;
-                write_piece(conn, Bytes::from_static(b"\r\n"), progress).await?;
+                write_piece(conn, Bytes::from(size), written).await?;
+                write_piece(conn, chunk, written).await?;
+                write_piece(conn, Bytes::from_static(b"\r\n"), written).await?;
             }
         }
     }
     match length {
         Some(length) if sent < length => Err(length_mismatch(length, "fewer")),
         Some(_) => Ok(()),
-        None => write_piece(conn, Bytes::from_static(b"0\r\n\r\n"), progress).await,
+        None => write_piece(conn, Bytes::from_static(b"0\r\n\r\n"), written).await,
     }
 }
 
@@ -211,7 +204,7 @@ fn length_mismatch(length: u64, which: &str) -> SendErrorKind {
 async fn write_piece(
     conn: &mut Conn,
     mut piece: Bytes,
-    progress: &mut Progress,
+    written: &mut bool,
 ) -> Result<(), SendErrorKind> {
     poll_fn(|cx| {
         while !piece.is_empty() {
@@ -220,7 +213,7 @@ async fn write_piece(
                     return Poll::Ready(Err(SendErrorKind::Write(io::ErrorKind::WriteZero.into())))
                 }
                 Poll::Ready(Ok(n)) => {
-                    progress.written = true;
+                    *written = true;
                     piece.advance(n);
                 }
                 Poll::Ready(Err(e)) => return Poll::Ready(Err(SendErrorKind::Write(e))),
