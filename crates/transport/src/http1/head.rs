@@ -125,21 +125,38 @@ pub(crate) struct ResponseHead {
 /// not complete yet, else the head and its length in bytes.
 pub(crate) fn parse_response(buf: &[u8]) -> Result<Option<(ResponseHead, usize)>, Malformed> {
     let mut slots = [httparse::EMPTY_HEADER; USUAL_HEADERS];
-    match parse_into(buf, &mut slots) {
-        Err(Malformed(reason)) if reason == TOO_MANY => {
+    let parsed = match parse_into(buf, &mut slots) {
+        Err(Unparsed::TooManyHeaders) => {
             let mut slots = vec![httparse::EMPTY_HEADER; MAX_HEADERS];
             parse_into(buf, &mut slots)
         }
         other => other,
-    }
+    };
+    parsed.map_err(|e| match e {
+        Unparsed::TooManyHeaders => Malformed::new(format!(
+            "the response head has more than {MAX_HEADERS} headers"
+        )),
+        Unparsed::Malformed(m) => m,
+    })
 }
 
-const TOO_MANY: &str = "too many headers";
+/// Why a head did not parse into the slots given.
+enum Unparsed {
+    /// More headers than slots: worth a try with more.
+    TooManyHeaders,
+    Malformed(Malformed),
+}
+
+impl From<Malformed> for Unparsed {
+    fn from(m: Malformed) -> Self {
+        Unparsed::Malformed(m)
+    }
+}
 
 fn parse_into<'b>(
     buf: &'b [u8],
     slots: &mut [httparse::Header<'b>],
-) -> Result<Option<(ResponseHead, usize)>, Malformed> {
+) -> Result<Option<(ResponseHead, usize)>, Unparsed> {
     let mut res = httparse::Response::new(slots);
     let len = match res.parse(buf) {
         Ok(httparse::Status::Complete(len)) => len,
@@ -147,17 +164,17 @@ fn parse_into<'b>(
             return Err(Malformed::new(format!(
                 "the response head is longer than {} KiB",
                 MAX_HEAD / 1024
-            )))
+            ))
+            .into())
         }
         Ok(httparse::Status::Partial) => return Ok(None),
-        Err(httparse::Error::TooManyHeaders) if res.headers.len() < MAX_HEADERS => {
-            return Err(Malformed::new(TOO_MANY))
-        }
+        Err(httparse::Error::TooManyHeaders) => return Err(Unparsed::TooManyHeaders),
         Err(e) => {
             return Err(Malformed::new(format!(
                 "the response head is not HTTP/1.x ({e}); it starts with {:?}",
                 String::from_utf8_lossy(&buf[..buf.len().min(40)])
-            )))
+            ))
+            .into())
         }
     };
     let code = res.code.unwrap_or(0);
@@ -349,6 +366,17 @@ mod tests {
         }
         text.push_str("\r\n");
         assert_eq!(parsed(&text).headers.len(), 100);
+    }
+
+    #[test]
+    fn a_head_with_too_many_headers_says_so() {
+        let mut text = "HTTP/1.1 200 OK\r\n".to_string();
+        for i in 0..MAX_HEADERS + 1 {
+            text.push_str(&format!("X-{i}: {i}\r\n"));
+        }
+        text.push_str("\r\n");
+        let err = parse_response(text.as_bytes()).unwrap_err();
+        assert!(err.0.contains("more than 512 headers"), "{err}");
     }
 
     #[test]
