@@ -10,11 +10,14 @@
 //! `Bytes` per frame, `Streamed::output()`), `demux-lent` (`Demuxer::next_slice`)
 //! and `demux-batch` (`BatchDemuxer`, whole frames per chunk,
 //! `Streamed::output_batches()`; it copies the frame a chunk boundary cuts).
+//!
+//! `codec/json-progress`: the JSON progress decoder against serde_json's
+//! own stream deserializer, on a pull's progress split at random.
 
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use contajners_dispatch::codec::{BatchDemuxer, Demuxer};
+use contajners_dispatch::codec::{BatchDemuxer, Demuxer, JsonSeqDecoder};
 use contajners_dispatch::{build_request, Data, RegistryAuth};
 use contajners_spec::{load, Engine};
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
@@ -46,12 +49,17 @@ fn multiplexed(frame_len: usize, total: usize) -> Vec<u8> {
 }
 
 fn random_chunks(input: &[u8], seed: u64) -> Vec<Bytes> {
+    split_at_random(input, seed, 64 * 1024)
+}
+
+/// `input` in chunks of 1 B to `max` bytes, split by a seeded generator.
+fn split_at_random(input: &[u8], seed: u64, max: u64) -> Vec<Bytes> {
     let whole = Bytes::copy_from_slice(input);
     let mut rng = XorShift(seed);
     let mut chunks = Vec::new();
     let mut at = 0;
     while at < whole.len() {
-        let len = (1 + (rng.next() % (64 * 1024)) as usize).min(whole.len() - at);
+        let len = (1 + (rng.next() % max) as usize).min(whole.len() - at);
         chunks.push(whole.slice(at..at + len));
         at += len;
     }
@@ -256,5 +264,52 @@ fn build_benches(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, demux_benches, build_benches);
+/// A pull's progress as dockerd writes it: one JSON object per line.
+fn progress_body(lines: usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    for i in 0..lines {
+        let layer = format!("{:012x}", i % 7);
+        let line = json!({
+            "status": "Downloading",
+            "progressDetail": {"current": i * 32768, "total": 3_407_872},
+            "progress": format!("[=====>        ] {}kB/3.408MB", i % 3400),
+            "id": layer,
+        });
+        out.extend_from_slice(line.to_string().as_bytes());
+        out.extend_from_slice(b"\r\n");
+    }
+    out
+}
+
+fn json_progress(c: &mut Criterion) {
+    const LINES: usize = 20_000;
+    let body = progress_body(LINES);
+    // Splits of 1 B to 4 KiB: the way a socket delivers progress.
+    let chunks = split_at_random(&body, 0x5eed, 4096);
+    let mut g = c.benchmark_group("codec/json-progress");
+    g.throughput(Throughput::Bytes(body.len() as u64));
+    g.bench_function("contajners", |b| {
+        b.iter(|| {
+            let mut decoder = JsonSeqDecoder::new();
+            let mut n = 0usize;
+            for chunk in &chunks {
+                decoder.push(black_box(chunk));
+                while let Some(value) = decoder.next_value() {
+                    n += usize::from(value.is_ok());
+                }
+            }
+            assert_eq!(n, LINES);
+        })
+    });
+    g.bench_function("serde_json-stream", |b| {
+        b.iter(|| {
+            let values =
+                serde_json::Deserializer::from_slice(black_box(&body)).into_iter::<Value>();
+            assert_eq!(values.filter(Result::is_ok).count(), LINES);
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, demux_benches, build_benches, json_progress);
 criterion_main!(benches);

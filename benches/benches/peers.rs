@@ -1,6 +1,10 @@
-//! contajners side by side with its peers, in one run (`cargo xtask bench`
-//! runs it in rounds, rotating the order of the contenders, and writes
-//! benches/RESULTS.md).
+//! contajners side by side with its peers, in one run. `cargo xtask bench`
+//! runs it and writes benches/RESULTS.md.
+//!
+//! Every group is measured interleaved ([`Interleaved`]): each sample runs
+//! one block per contender, back to back, in an order rotated per sample,
+//! so a slow phase of the host hits all contenders alike and the
+//! per-sample ratios stay fair.
 //!
 //! Against an in-process stand-in for dockerd ([`BenchServer`]):
 //! - `peers/ping-seq`, `peers/ping-64`: `GET /v1.41/_ping`, one at a time
@@ -17,30 +21,29 @@
 //! `Demuxer::next_slice` by hand).
 //!
 //! Against the real dockerd of `cargo xtask engines up` (skipped with a note
-//! when it is not up): `engine/ping` and `engine/logs-<n>MiB` (a container
-//! that wrote n MiB), for contajners, bollard and curl; client CPU time per
-//! byte is recorded beside criterion's wall time. The log stream is read by
-//! both libraries on the multi-thread runtime and on a current-thread one
-//! (`-1thread`), the way a command-line tool like curl runs.
-//!
-//! Also `codec/json-progress`: the JSON progress decoder on memory against
-//! serde_json's own stream deserializer.
+//! when it is not up): `engine/ping-seq`, `engine/ping-64` and
+//! `engine/logs-<n>MiB` (a container that wrote n MiB), for contajners,
+//! bollard and curl; the log stream records the client's CPU time per
+//! block. It is read by both libraries on the multi-thread runtime and on a
+//! current-thread one (`-1thread`), the way a command-line tool like curl
+//! runs.
 //!
 //! Sizes: `CONTAJNERS_BENCH_LOG_MIB` (1024), `CONTAJNERS_BENCH_SMALL_MIB`
-//! (256, the 128-byte frames), `CONTAJNERS_BENCH_ENGINE_MIB` (256).
+//! (256, the 128-byte frames), `CONTAJNERS_BENCH_ENGINE_MIB` (256). Samples:
+//! `CONTAJNERS_BENCH_{PING,STREAM,ENGINE}_SAMPLES` (40, 15, 5). A free
+//! argument selects the groups whose name contains it
+//! (`cargo bench --bench peers -- ping`).
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use bollard::query_parameters::LogsOptions;
 use bollard::Docker;
-use bytes::Bytes;
-use contajners::codec::{Demuxer, JsonSeqDecoder};
+use contajners::codec::Demuxer;
 use contajners::{Client, Engine, Invocation, Streamed};
 use contajners_benches::{
-    docker_socket, env_size, floor_client, floor_get, floor_logs, process_cpu, raw_read,
-    record_cpu, rotated, BenchServer, FloorClient, LogShape,
+    docker_socket, env_size, floor_client, floor_get, floor_logs, iters_for, process_cpu, raw_read,
+    BenchServer, Contender, FloorClient, Interleaved, LogShape, Work,
 };
-use criterion::{black_box, criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
 use futures_util::future::join_all;
 use futures_util::StreamExt;
 use tokio::runtime::Runtime;
@@ -167,58 +170,95 @@ async fn logs_bollard(docker: &Docker, id: &str) -> u64 {
     n
 }
 
-fn ping_benches(c: &mut Criterion, rt: &Runtime, who: &Contenders, prefix: &str) {
-    let mut seq = c.benchmark_group(format!("{prefix}/ping-seq"));
-    seq.throughput(Throughput::Elements(1));
-    for name in rotated(&["contajners", "bollard", "hyper-util"]) {
-        seq.bench_function(name, |b| {
-            b.to_async(rt).iter(|| async {
-                match name {
-                    "contajners" => ping_ours(&who.ours).await,
-                    "bollard" => ping_bollard(&who.bollard).await,
-                    _ => ping_floor(&who.floor).await,
-                }
-            })
-        });
-    }
-    seq.finish();
-
-    let mut many = c.benchmark_group(format!("{prefix}/ping-{IN_FLIGHT}"));
-    many.throughput(Throughput::Elements(IN_FLIGHT as u64));
-    for name in rotated(&["contajners", "bollard", "hyper-util"]) {
-        many.bench_function(name, |b| {
-            b.to_async(rt).iter(|| async {
-                match name {
-                    "contajners" => {
-                        join_all((0..IN_FLIGHT).map(|_| ping_ours(&who.ours))).await;
-                    }
-                    "bollard" => {
-                        join_all((0..IN_FLIGHT).map(|_| ping_bollard(&who.bollard))).await;
-                    }
-                    _ => {
-                        join_all((0..IN_FLIGHT).map(|_| ping_floor(&who.floor))).await;
-                    }
-                }
-            })
-        });
-    }
-    many.finish();
+/// How many samples a group takes: `CONTAJNERS_BENCH_<what>_SAMPLES`, else
+/// `default`.
+fn samples(what: &str, default: u64) -> usize {
+    env_size(&format!("CONTAJNERS_BENCH_{what}_SAMPLES"), default) as usize
 }
 
-fn stream_samples() -> usize {
-    env_size("CONTAJNERS_BENCH_STREAM_SAMPLES", 10).max(10) as usize
+/// One block of a ping group: `iters` times `pings` requests in flight.
+fn ping_block(rt: &Runtime, who: &Contenders, name: &str, iters: u64, pings: usize) {
+    rt.block_on(async {
+        for _ in 0..iters {
+            match name {
+                "contajners" => {
+                    join_all((0..pings).map(|_| ping_ours(&who.ours))).await;
+                }
+                "bollard" => {
+                    join_all((0..pings).map(|_| ping_bollard(&who.bollard))).await;
+                }
+                _ => {
+                    join_all((0..pings).map(|_| ping_floor(&who.floor))).await;
+                }
+            }
+        }
+    })
 }
 
-fn log_benches(c: &mut Criterion, rt: &Runtime, server: &BenchServer, who: &Contenders) {
-    for (group, id) in [("logs-32KiB", "x"), ("logs-128B", "small")] {
+/// `<prefix>/ping-seq` and `<prefix>/ping-64`; `curl`, when given, joins
+/// the sequential group with a few calls per block (it starts a process
+/// per call).
+fn ping_groups(rt: &Runtime, who: &Contenders, prefix: &str, curl_socket: Option<&str>) {
+    for pings in [1, IN_FLIGHT] {
+        let group = if pings == 1 {
+            format!("{prefix}/ping-seq")
+        } else {
+            format!("{prefix}/ping-{pings}")
+        };
+        if !selected(&group) {
+            continue;
+        }
+        // Blocks of about 20 ms of contajners' time: long enough to hide the
+        // clock, short enough that the host's phase does not change within
+        // one sample.
+        let iters = iters_for(Duration::from_millis(20), |n| {
+            ping_block(rt, who, "contajners", n, pings)
+        });
+        let mut contenders = vec![
+            Contender {
+                name: "contajners",
+                iters,
+            },
+            Contender {
+                name: "bollard",
+                iters,
+            },
+            Contender {
+                name: "hyper-util",
+                iters,
+            },
+        ];
+        if let (Some(_), 1) = (curl_socket, pings) {
+            contenders.push(Contender {
+                name: "curl",
+                iters: 3,
+            });
+        }
+        Interleaved::new(&group, samples("PING", 40))
+            .work(Work::Elements(pings as u64))
+            .run(&contenders, |name, iters| {
+                match (name, curl_socket) {
+                    ("curl", Some(sock)) => {
+                        for _ in 0..iters {
+                            curl(&["--unix-socket", sock, "http://localhost/v1.41/_ping"]);
+                        }
+                    }
+                    _ => ping_block(rt, who, name, iters, pings),
+                }
+                None
+            });
+    }
+}
+
+fn log_groups(rt: &Runtime, server: &BenchServer, who: &Contenders) {
+    for (group, id) in [("peers/logs-32KiB", "x"), ("peers/logs-128B", "small")] {
         let Some((raw, payload, wire)) = server.raw(id) else {
             continue;
         };
+        if !selected(group) {
+            continue;
+        }
         let path = format!("/v1.41/containers/{id}/logs?stdout=1&stderr=1");
-        let mut g = c.benchmark_group(format!("peers/{group}"));
-        g.sampling_mode(SamplingMode::Flat)
-            .sample_size(stream_samples())
-            .throughput(Throughput::Bytes(payload));
         let names = [
             "contajners",
             "contajners-batch",
@@ -227,10 +267,15 @@ fn log_benches(c: &mut Criterion, rt: &Runtime, server: &BenchServer, who: &Cont
             "hyper-util",
             "raw-socket",
         ];
-        for name in rotated(&names) {
-            g.bench_function(name, |b| {
-                b.to_async(rt).iter(|| async {
-                    let n = match name {
+        let contenders: Vec<Contender> = names
+            .iter()
+            .map(|&name| Contender { name, iters: 1 })
+            .collect();
+        Interleaved::new(group, samples("STREAM", 15))
+            .work(Work::Bytes(payload))
+            .run(&contenders, |name, _| {
+                let n = rt.block_on(async {
+                    match name {
                         "contajners" => logs_ours(&who.ours, id).await,
                         "contajners-batch" => logs_ours_batch(&who.ours, id).await,
                         "contajners-lent" => logs_ours_lent(&who.ours, id).await,
@@ -241,16 +286,15 @@ fn log_benches(c: &mut Criterion, rt: &Runtime, server: &BenchServer, who: &Cont
                             assert_eq!(n, wire, "raw bytes");
                             payload
                         }
-                    };
-                    assert_eq!(n, payload, "{name}: payload bytes");
-                })
+                    }
+                });
+                assert_eq!(n, payload, "{name}: payload bytes");
+                None
             });
-        }
-        g.finish();
     }
 }
 
-fn in_process(c: &mut Criterion) {
+fn in_process() {
     let shapes = vec![
         LogShape {
             id: "x",
@@ -266,64 +310,8 @@ fn in_process(c: &mut Criterion) {
     let server = BenchServer::start(shapes).expect("the bench server");
     let rt = Runtime::new().expect("the client runtime");
     let who = Contenders::new(server.path());
-    ping_benches(c, &rt, &who, "peers");
-    log_benches(c, &rt, &server, &who);
-}
-
-/// A pull's progress as dockerd writes it: one JSON object per line.
-fn progress_body(lines: usize) -> Vec<u8> {
-    let mut out = Vec::new();
-    for i in 0..lines {
-        let layer = format!("{:012x}", i % 7);
-        let line = serde_json::json!({
-            "status": "Downloading",
-            "progressDetail": {"current": i * 32768, "total": 3_407_872},
-            "progress": format!("[=====>        ] {}kB/3.408MB", i % 3400),
-            "id": layer,
-        });
-        out.extend_from_slice(line.to_string().as_bytes());
-        out.extend_from_slice(b"\r\n");
-    }
-    out
-}
-
-fn json_progress(c: &mut Criterion) {
-    let body = progress_body(20_000);
-    // Random splits of 1 B to 4 KiB, fixed seed: the way a socket delivers.
-    let mut chunks = Vec::new();
-    let mut seed = 0x5eed_u64;
-    let mut at = 0;
-    while at < body.len() {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        let len = (1 + (seed % 4096) as usize).min(body.len() - at);
-        chunks.push(Bytes::copy_from_slice(&body[at..at + len]));
-        at += len;
-    }
-    let mut g = c.benchmark_group("codec/json-progress");
-    g.throughput(Throughput::Bytes(body.len() as u64));
-    g.bench_function("contajners", |b| {
-        b.iter(|| {
-            let mut decoder = JsonSeqDecoder::new();
-            let mut n = 0usize;
-            for chunk in &chunks {
-                decoder.push(black_box(chunk));
-                while let Some(value) = decoder.next_value() {
-                    n += usize::from(value.is_ok());
-                }
-            }
-            assert_eq!(n, 20_000);
-        })
-    });
-    g.bench_function("serde_json-stream", |b| {
-        b.iter(|| {
-            let values = serde_json::Deserializer::from_slice(black_box(&body))
-                .into_iter::<serde_json::Value>();
-            assert_eq!(values.filter(Result::is_ok).count(), 20_000);
-        })
-    });
-    g.finish();
+    ping_groups(&rt, &who, "peers", None);
+    log_groups(&rt, &server, &who);
 }
 
 const ENGINE_CONTAINER: &str = "contajners-bench-logs";
@@ -404,7 +392,7 @@ fn curl(args: &[&str]) -> u64 {
         .unwrap_or(0)
 }
 
-fn real_engine(c: &mut Criterion) {
+fn real_engine() {
     let Some(socket) = docker_socket() else {
         return;
     };
@@ -415,18 +403,13 @@ fn real_engine(c: &mut Criterion) {
         eprintln!("note: dockerd at {sock} does not answer ({e}): real-engine benches skipped");
         return;
     }
-    ping_benches(c, &rt, &who, "engine");
-    let mut g = c.benchmark_group("engine/ping-seq");
-    g.bench_function("curl", |b| {
-        b.iter(|| curl(&["--unix-socket", &sock, "http://localhost/v1.41/_ping"]))
-    });
-    g.finish();
+    ping_groups(&rt, &who, "engine", Some(&sock));
 
-    // `cargo xtask bench` runs the slow real log stream in its first round only.
-    if env_size("CONTAJNERS_BENCH_ENGINE_LOGS", 1) == 0 {
+    let bytes = env_size("CONTAJNERS_BENCH_ENGINE_MIB", 256) * MIB;
+    let group = format!("engine/logs-{}MiB", bytes / MIB);
+    if !selected(&group) {
         return;
     }
-    let bytes = env_size("CONTAJNERS_BENCH_ENGINE_MIB", 256) * MIB;
     if let Err(e) = rt.block_on(logs_container(&who.ours, bytes)) {
         eprintln!("note: cannot make the logs container: {e}; engine logs skipped");
         return;
@@ -443,65 +426,52 @@ fn real_engine(c: &mut Criterion) {
         .expect("a current-thread runtime");
     let bollard1 = Docker::connect_with_unix(&sock, 600, bollard::API_DEFAULT_VERSION)
         .expect("a bollard client");
-    let group = format!("engine/logs-{}MiB", bytes / MIB);
-    let mut g = c.benchmark_group(&group);
-    g.sampling_mode(SamplingMode::Flat)
-        .sample_size(stream_samples())
-        .throughput(Throughput::Bytes(bytes));
-    let names = [
+    let contenders: Vec<Contender> = [
         "contajners",
         "contajners-1thread",
         "bollard",
         "bollard-1thread",
         "curl",
-    ];
-    for name in rotated(&names) {
-        g.bench_function(name, |b| {
-            b.iter_custom(|iters| {
-                let (mut wall, mut cpu) = (Duration::ZERO, Duration::ZERO);
-                for _ in 0..iters {
-                    let start = Instant::now();
-                    let (cpu0, child0) = (process_cpu(), children_cpu());
-                    let n = match name {
-                        "contajners" => rt.block_on(logs_ours(&who.ours, &id)),
-                        "contajners-1thread" => rt1.block_on(logs_ours(&who.ours, &id)),
-                        "bollard" => rt.block_on(logs_bollard(&who.bollard, &id)),
-                        "bollard-1thread" => rt1.block_on(logs_bollard(&bollard1, &id)),
-                        _ => curl(&["--unix-socket", &sock, &url]),
-                    };
-                    let spent = wall_and_cpu(name, start, cpu0, child0);
-                    wall += spent.0;
-                    cpu += spent.1;
-                    // curl counts the bytes on the wire, frame headers too.
-                    let expected = if name == "curl" {
-                        bytes + bytes / 4096 * 8
-                    } else {
-                        bytes
-                    };
-                    assert_eq!(n, expected, "{name}: bytes of {id}");
-                }
-                record_cpu(&format!("{group}/{name}"), bytes * iters, cpu, wall);
-                wall
+    ]
+    .into_iter()
+    .map(|name| Contender { name, iters: 1 })
+    .collect();
+    Interleaved::new(&group, samples("ENGINE", 5))
+        .work(Work::Bytes(bytes))
+        .run(&contenders, |name, _| {
+            let (cpu0, child0) = (process_cpu(), children_cpu());
+            let n = match name {
+                "contajners" => rt.block_on(logs_ours(&who.ours, &id)),
+                "contajners-1thread" => rt1.block_on(logs_ours(&who.ours, &id)),
+                "bollard" => rt.block_on(logs_bollard(&who.bollard, &id)),
+                "bollard-1thread" => rt1.block_on(logs_bollard(&bollard1, &id)),
+                _ => curl(&["--unix-socket", &sock, &url]),
+            };
+            // curl counts the bytes on the wire, frame headers too.
+            let expected = if name == "curl" {
+                bytes + bytes / 4096 * 8
+            } else {
+                bytes
+            };
+            assert_eq!(n, expected, "{name}: bytes of {id}");
+            Some(if name == "curl" {
+                children_cpu().saturating_sub(child0)
+            } else {
+                process_cpu().saturating_sub(cpu0)
             })
         });
+}
+
+/// Whether `group` is selected by the first free argument (`cargo bench
+/// --bench peers -- ping` runs the ping groups only); all without one.
+fn selected(group: &str) -> bool {
+    match std::env::args().skip(1).find(|a| !a.starts_with('-')) {
+        Some(filter) => group.contains(&filter),
+        None => true,
     }
-    g.finish();
 }
 
-fn wall_and_cpu(
-    name: &str,
-    start: Instant,
-    cpu0: Duration,
-    child0: Duration,
-) -> (Duration, Duration) {
-    let wall = start.elapsed();
-    let cpu = if name == "curl" {
-        children_cpu().saturating_sub(child0)
-    } else {
-        process_cpu().saturating_sub(cpu0)
-    };
-    (wall, cpu)
+fn main() {
+    in_process();
+    real_engine();
 }
-
-criterion_group!(benches, json_progress, in_process, real_engine);
-criterion_main!(benches);

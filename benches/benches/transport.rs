@@ -6,18 +6,18 @@
 //!   raw unix socket read of the same bytes (target: >= 0.95 of raw).
 //!
 //! Both sides of each pair talk to the same minimal server, so only the
-//! client differs; the order of the contenders rotates with
-//! `CONTAJNERS_BENCH_ROUND` (`cargo xtask bench` runs this in its rounds). `CONTAJNERS_BENCH_BODY_MIB` sets the body size (default
-//! 1024, i.e. 1 GiB).
+//! client differs. The contenders are measured interleaved
+//! ([`Interleaved`]), so a slow phase of the host hits them alike.
+//! `CONTAJNERS_BENCH_BODY_MIB` sets the body size (default 1024, i.e.
+//! 1 GiB); `CONTAJNERS_BENCH_{PING,STREAM}_SAMPLES` the samples (40, 15).
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use bytes::Bytes;
-use contajners_benches::rotated;
+use contajners_benches::{env_size, iters_for, Contender, Interleaved, Work};
 use contajners_transport::http::Method;
 use contajners_transport::{Request, Transport};
-use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
 use futures_util::StreamExt;
 use http_body_util::{BodyExt, Empty};
 use hyper_util::client::legacy::Client;
@@ -29,10 +29,7 @@ use tokio::net::{UnixListener, UnixStream};
 const BLOCK: usize = 1024 * 1024;
 
 fn body_mib() -> usize {
-    std::env::var("CONTAJNERS_BENCH_BODY_MIB")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1024)
+    env_size("CONTAJNERS_BENCH_BODY_MIB", 1024) as usize
 }
 
 /// Writes `mib` blocks of the shared block.
@@ -139,7 +136,7 @@ where
     }
 }
 
-fn transport(c: &mut Criterion) {
+fn main() {
     let mib = body_mib();
     let block = Bytes::from(vec![b'x'; BLOCK]);
     let dir = tempfile::tempdir().expect("a temp dir");
@@ -161,10 +158,9 @@ fn transport(c: &mut Criterion) {
     let ours = Transport::new(&format!("unix://{}", http_path.display())).expect("transport");
     let bare = bare_client(&http_path);
 
-    let mut ping = c.benchmark_group("transport/ping");
-    for name in rotated(&["contajners", "bare_hyper_util"]) {
-        ping.bench_function(name, |b| {
-            b.to_async(&rt).iter(|| async {
+    let ping_block = |name: &str, iters: u64| {
+        rt.block_on(async {
+            for _ in 0..iters {
                 let body = if name == "contajners" {
                     ours.fetch(Request::new(Method::GET, "/_ping"))
                         .await
@@ -178,29 +174,49 @@ fn transport(c: &mut Criterion) {
                     res.into_body().collect().await.expect("body").to_bytes()
                 };
                 assert_eq!(body.as_ref(), b"OK");
-            })
-        });
-    }
-    ping.finish();
+            }
+        })
+    };
+    let iters = iters_for(Duration::from_millis(20), |n| ping_block("contajners", n));
+    let contenders = [
+        Contender {
+            name: "contajners",
+            iters,
+        },
+        Contender {
+            name: "hyper-util",
+            iters,
+        },
+    ];
+    Interleaved::new(
+        "transport/ping",
+        env_size("CONTAJNERS_BENCH_PING_SAMPLES", 40) as usize,
+    )
+    .work(Work::Elements(1))
+    .run(&contenders, |name, iters| {
+        ping_block(name, iters);
+        None
+    });
 
     let total = (mib * BLOCK) as u64;
-    let mut body = c.benchmark_group("transport/body");
-    body.sampling_mode(SamplingMode::Flat)
-        .sample_size(10)
-        .throughput(Throughput::Bytes(total));
-    for name in rotated(&["contajners_stream", "bare_hyper_util", "raw_unix_read"]) {
-        body.bench_function(format!("{name}_{mib}MiB"), |b| {
-            b.to_async(&rt).iter(|| async {
-                let n = match name {
-                    "contajners_stream" => stream_ours(&ours).await,
-                    "bare_hyper_util" => stream_bare(&bare).await,
-                    _ => read_raw(&raw_path).await,
-                };
-                assert_eq!(n, total);
-            })
+    let contenders =
+        ["contajners", "hyper-util", "raw-socket"].map(|name| Contender { name, iters: 1 });
+    Interleaved::new(
+        "transport/body",
+        env_size("CONTAJNERS_BENCH_STREAM_SAMPLES", 15) as usize,
+    )
+    .work(Work::Bytes(total))
+    .run(&contenders, |name, _| {
+        let n = rt.block_on(async {
+            match name {
+                "contajners" => stream_ours(&ours).await,
+                "hyper-util" => stream_bare(&bare).await,
+                _ => read_raw(&raw_path).await,
+            }
         });
-    }
-    body.finish();
+        assert_eq!(n, total, "{name}: body bytes");
+        None
+    });
 }
 
 async fn stream_ours(ours: &Transport) -> u64 {
@@ -246,6 +262,3 @@ async fn read_raw(path: &Path) -> u64 {
         n += read as u64;
     }
 }
-
-criterion_group!(benches, transport);
-criterion_main!(benches);

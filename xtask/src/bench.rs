@@ -1,12 +1,13 @@
-//! `cargo xtask bench [--quick] [--rounds N] [--no-engines] [--report-only]`:
-//! the criterion benches of `benches/` side by side with the peers, in
-//! rounds, and `benches/RESULTS.md` from their samples.
+//! `cargo xtask bench [--quick] [--no-engines] [--report-only]`: the benches
+//! of `benches/`, and `benches/RESULTS.md` from their samples.
 //!
-//! Absolute numbers swing ±30% on shared machines, so the report is about
-//! ratios measured in the same run: the `peers` bench runs `rounds` times,
-//! each round rotating the order of the contenders
-//! (`CONTAJNERS_BENCH_ROUND`), and every figure pools the samples of all
-//! rounds. The request-building and codec benches of `dispatch` run once.
+//! Absolute numbers swing several-fold on shared machines, so the report
+//! is about ratios measured side by side. The `transport` and `peers`
+//! benches measure their contenders interleaved, one block each per
+//! sample (`contajners_benches::Interleaved`), and write every block to
+//! `target/contajners-bench/samples.jsonl`; a ratio is the median of the
+//! per-sample ratios. The request-building and codec benches of `dispatch`
+//! work on memory and run under criterion.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -19,13 +20,11 @@ mod report;
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// A short run (about 2 minutes): one round, smaller streams, shorter
-    /// measurements. The full run takes about 10 minutes on 2 cores.
+    /// A short run (about 3 minutes): fewer samples, smaller streams,
+    /// shorter criterion measurements. The full run takes about 10 minutes
+    /// on 2 cores.
     #[arg(long)]
     quick: bool,
-    /// Rounds of the `peers` bench (default 3, or 1 with --quick).
-    #[arg(long)]
-    rounds: Option<u32>,
     /// Do not start the real engines; the real-engine benches run only if
     /// they are up already.
     #[arg(long)]
@@ -35,13 +34,15 @@ pub(crate) struct Args {
     report_only: bool,
 }
 
-/// How long criterion warms up and measures each contender, and the sizes.
+/// How long criterion warms up and measures each contender, the samples
+/// of the interleaved groups, and the sizes.
 #[derive(Debug, Clone)]
 pub(crate) struct Plan {
     pub(crate) quick: bool,
-    pub(crate) rounds: u32,
     pub(crate) warm_up: &'static str,
     pub(crate) measure: &'static str,
+    /// Samples of the ping groups, the in-process streams, dockerd's logs.
+    pub(crate) samples: [u64; 3],
     pub(crate) log_mib: u64,
     pub(crate) small_mib: u64,
     pub(crate) engine_mib: u64,
@@ -49,13 +50,12 @@ pub(crate) struct Plan {
 
 impl Plan {
     fn new(args: &Args) -> Plan {
-        let rounds = args.rounds.unwrap_or(if args.quick { 1 } else { 3 }).max(1);
         if args.quick {
             Plan {
                 quick: true,
-                rounds,
                 warm_up: "0.5",
                 measure: "1",
+                samples: [15, 7, 3],
                 log_mib: 256,
                 small_mib: 64,
                 engine_mib: 64,
@@ -63,9 +63,9 @@ impl Plan {
         } else {
             Plan {
                 quick: false,
-                rounds,
                 warm_up: "1",
                 measure: "2",
+                samples: [40, 15, 5],
                 log_mib: 1024,
                 small_mib: 256,
                 engine_mib: 256,
@@ -73,20 +73,31 @@ impl Plan {
         }
     }
 
-    fn env(&self) -> [(&'static str, String); 4] {
+    fn env(&self) -> Vec<(String, String)> {
+        let [ping, stream, engine] = self.samples;
         [
-            ("CONTAJNERS_BENCH_LOG_MIB", self.log_mib.to_string()),
-            ("CONTAJNERS_BENCH_BODY_MIB", self.log_mib.to_string()),
-            ("CONTAJNERS_BENCH_SMALL_MIB", self.small_mib.to_string()),
-            ("CONTAJNERS_BENCH_ENGINE_MIB", self.engine_mib.to_string()),
+            ("CONTAJNERS_BENCH_LOG_MIB", self.log_mib),
+            ("CONTAJNERS_BENCH_BODY_MIB", self.log_mib),
+            ("CONTAJNERS_BENCH_SMALL_MIB", self.small_mib),
+            ("CONTAJNERS_BENCH_ENGINE_MIB", self.engine_mib),
+            ("CONTAJNERS_BENCH_PING_SAMPLES", ping),
+            ("CONTAJNERS_BENCH_STREAM_SAMPLES", stream),
+            ("CONTAJNERS_BENCH_ENGINE_SAMPLES", engine),
         ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
     }
 }
 
-/// Per-iteration times (ns) of one benchmark, pooled over rounds.
+/// Per-iteration times (ns) of one benchmark.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Figure {
     pub(crate) times_ns: Vec<f64>,
+    /// For an interleaved group, the sample each time belongs to (parallel
+    /// to `times_ns`), so contenders can be compared sample by sample;
+    /// empty for criterion's figures.
+    pub(crate) samples: Vec<u64>,
     /// Bytes or elements per iteration, from criterion's throughput.
     pub(crate) bytes: Option<u64>,
     pub(crate) elements: Option<u64>,
@@ -95,7 +106,7 @@ pub(crate) struct Figure {
 /// group -> function -> figure.
 pub(crate) type Figures = BTreeMap<String, BTreeMap<String, Figure>>;
 
-/// CPU per id (`group/function`): (cpu ns, bytes).
+/// Client CPU per id (`group/function`): (cpu ns, bytes).
 pub(crate) type Cpu = BTreeMap<String, (u64, u64)>;
 
 pub(crate) fn run(args: Args) -> Result<ExitCode, String> {
@@ -104,18 +115,18 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, String> {
     let criterion_dir = root.join("target").join("criterion");
     let data = root.join("target").join("contajners-bench");
     std::fs::create_dir_all(&data).map_err(|e| format!("cannot create {}: {e}", data.display()))?;
-    let samples_file = data.join("samples.json");
-    let cpu_file = data.join("cpu.jsonl");
+    let criterion_file = data.join("criterion.json");
+    let blocks_file = data.join("samples.jsonl");
     let plan_file = data.join("plan.json");
 
     if !args.report_only {
-        let engine_vars = if args.no_engines {
+        let mut env = if args.no_engines {
             Vec::new()
         } else {
             engines_up(&root)
         };
-        let _ = std::fs::remove_file(&cpu_file);
-        let plan_json = serde_json::json!({"quick": plan.quick, "rounds": plan.rounds,
+        let _ = std::fs::remove_file(&blocks_file);
+        let plan_json = serde_json::json!({"quick": plan.quick, "samples": plan.samples,
             "log_mib": plan.log_mib, "small_mib": plan.small_mib, "engine_mib": plan.engine_mib});
         std::fs::write(&plan_file, plan_json.to_string())
             .map_err(|e| format!("cannot write {}: {e}", plan_file.display()))?;
@@ -124,39 +135,21 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, String> {
         let since = SystemTime::now();
         cargo_bench(&root, "dispatch", &plan, &[])?;
         collect(&criterion_dir, since, &mut figures)?;
-        // Saved after every step: an interrupted run still leaves a report.
-        save(&samples_file, &figures)?;
-        for round in 0..plan.rounds {
-            eprintln!("== peers, round {} of {}", round + 1, plan.rounds);
-            let since = SystemTime::now();
-            let mut env: Vec<(String, String)> = plan
-                .env()
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), v))
-                .collect();
-            env.push(("CONTAJNERS_BENCH_ROUND".into(), round.to_string()));
-            env.push((
-                "CONTAJNERS_BENCH_CPU_LOG".into(),
-                cpu_file.display().to_string(),
-            ));
-            // The real engine's log stream is slow (dockerd decodes its
-            // json-file): one round of it keeps the full run near 10 minutes.
-            if round > 0 {
-                env.push(("CONTAJNERS_BENCH_ENGINE_LOGS".into(), "0".into()));
-            }
-            env.extend(engine_vars.iter().cloned());
-            // The transport's own targets (issue 4), in the same rounds.
-            let outcome = cargo_bench(&root, "transport", &plan, &env)
-                .and_then(|()| cargo_bench(&root, "peers", &plan, &env));
-            // What finished before a failure is still worth reporting.
-            collect(&criterion_dir, since, &mut figures)?;
-            save(&samples_file, &figures)?;
-            outcome?;
-        }
+        save(&criterion_file, &figures)?;
+        env.extend(plan.env());
+        env.push((
+            "CONTAJNERS_BENCH_SAMPLES_LOG".into(),
+            blocks_file.display().to_string(),
+        ));
+        // The transport's own targets (issue 4), then the peers (issue 7).
+        // Every block is on disk as soon as it is measured: an interrupted
+        // run still leaves a report.
+        cargo_bench(&root, "transport", &plan, &env)?;
+        cargo_bench(&root, "peers", &plan, &env)?;
     }
 
-    let figures = load(&samples_file)?;
-    let cpu = read_cpu(&cpu_file);
+    let mut figures = load(&criterion_file)?;
+    let cpu = read_blocks(&blocks_file, &mut figures);
     let plan = read_plan(&plan_file, plan);
     let out = root.join("benches").join("RESULTS.md");
     let kept = std::fs::read_to_string(&out).ok();
@@ -202,10 +195,12 @@ fn cargo_bench(
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
     let mut cmd = Command::new(&cargo);
     cmd.current_dir(root)
-        .args(["bench", "-p", "contajners-benches", "--bench", bench, "--"])
-        .args(["--warm-up-time", plan.warm_up])
-        .args(["--measurement-time", plan.measure])
-        .arg("--noplot");
+        .args(["bench", "-p", "contajners-benches", "--bench", bench]);
+    if bench == "dispatch" {
+        cmd.args(["--", "--warm-up-time", plan.warm_up])
+            .args(["--measurement-time", plan.measure])
+            .arg("--noplot");
+    }
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -220,15 +215,8 @@ fn cargo_bench(
     }
 }
 
-/// The groups of the benches this task runs (`dispatch` and `peers`).
-const OURS_GROUPS: [&str; 6] = [
-    "peers/",
-    "engine/",
-    "codec/",
-    "demux/",
-    "build_request",
-    "transport/",
-];
+/// The criterion groups of the `dispatch` bench.
+const OURS_GROUPS: [&str; 3] = ["codec/", "demux/", "build_request"];
 
 /// Adds the samples criterion wrote since `since` to `figures`.
 fn collect(dir: &Path, since: SystemTime, figures: &mut Figures) -> Result<(), String> {
@@ -316,7 +304,7 @@ fn save(path: &Path, figures: &Figures) -> Result<(), String> {
 fn load(path: &Path) -> Result<Figures, String> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         format!(
-            "no samples in {} ({e}): run `cargo xtask bench` first",
+            "no criterion samples in {} ({e}): run `cargo xtask bench` first",
             path.display()
         )
     })?;
@@ -335,6 +323,7 @@ fn load(path: &Path) -> Result<Figures, String> {
                 f.clone(),
                 Figure {
                     times_ns,
+                    samples: Vec::new(),
                     bytes: fig["bytes"].as_u64(),
                     elements: fig["elements"].as_u64(),
                 },
@@ -344,21 +333,39 @@ fn load(path: &Path) -> Result<Figures, String> {
     Ok(figures)
 }
 
-fn read_cpu(path: &Path) -> Cpu {
+/// Adds the interleaved blocks in `path` (one JSON object per line, from
+/// `contajners_benches::Interleaved`) to `figures`, and returns the client
+/// CPU time of the blocks that measured it.
+fn read_blocks(path: &Path, figures: &mut Figures) -> Cpu {
     let mut cpu = Cpu::new();
     let text = std::fs::read_to_string(path).unwrap_or_default();
     for line in text.lines() {
         let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else {
             continue;
         };
-        let (Some(id), Some(ns), Some(bytes)) =
-            (v["id"].as_str(), v["cpu_ns"].as_u64(), v["bytes"].as_u64())
-        else {
+        let (Some(group), Some(name), Some(sample), Some(iters), Some(wall)) = (
+            v["group"].as_str(),
+            v["contender"].as_str(),
+            v["sample"].as_u64(),
+            v["iters"].as_u64().filter(|&i| i > 0),
+            v["wall_ns"].as_u64(),
+        ) else {
             continue;
         };
-        let entry = cpu.entry(id.to_string()).or_default();
-        entry.0 += ns;
-        entry.1 += bytes;
+        let figure = figures
+            .entry(group.to_string())
+            .or_default()
+            .entry(name.to_string())
+            .or_default();
+        figure.times_ns.push(wall as f64 / iters as f64);
+        figure.samples.push(sample);
+        figure.bytes = v["bytes"].as_u64().or(figure.bytes);
+        figure.elements = v["elements"].as_u64().or(figure.elements);
+        if let (Some(ns), Some(bytes)) = (v["cpu_ns"].as_u64(), figure.bytes) {
+            let entry = cpu.entry(format!("{group}/{name}")).or_default();
+            entry.0 += ns;
+            entry.1 += bytes * iters;
+        }
     }
     cpu
 }
@@ -371,7 +378,11 @@ fn read_plan(path: &Path, mut plan: Plan) -> Plan {
         return plan;
     };
     plan.quick = v["quick"].as_bool().unwrap_or(plan.quick);
-    plan.rounds = v["rounds"].as_u64().map_or(plan.rounds, |r| r as u32);
+    if let Some(samples) = v["samples"].as_array() {
+        for (into, from) in plan.samples.iter_mut().zip(samples) {
+            *into = from.as_u64().unwrap_or(*into);
+        }
+    }
     plan.log_mib = v["log_mib"].as_u64().unwrap_or(plan.log_mib);
     plan.small_mib = v["small_mib"].as_u64().unwrap_or(plan.small_mib);
     plan.engine_mib = v["engine_mib"].as_u64().unwrap_or(plan.engine_mib);
