@@ -24,9 +24,11 @@
 //! when it is not up): `engine/ping-seq`, `engine/ping-64` and
 //! `engine/logs-<n>MiB` (a container that wrote n MiB), for contajners,
 //! bollard and curl; the log stream records the client's CPU time per
-//! block. It is read by both libraries on the multi-thread runtime and on a
-//! current-thread one (`-1thread`), the way a command-line tool like curl
-//! runs.
+//! block. It is read by both libraries under `block_on` on the
+//! multi-thread runtime and on a current-thread one (`-1thread`), the way
+//! a command-line tool like curl runs, and by contajners in a task spawned
+//! on the multi-thread runtime (`-task`), the way a server built on tokio
+//! runs it.
 //!
 //! Sizes: `CONTAJNERS_BENCH_LOG_MIB` (1024), `CONTAJNERS_BENCH_SMALL_MIB`
 //! (256, the 128-byte frames), `CONTAJNERS_BENCH_ENGINE_MIB` (256). Samples:
@@ -428,6 +430,7 @@ fn real_engine() {
         .expect("a bollard client");
     let contenders: Vec<Contender> = [
         "contajners",
+        "contajners-task",
         "contajners-1thread",
         "bollard",
         "bollard-1thread",
@@ -442,6 +445,12 @@ fn real_engine() {
             let (cpu0, child0) = (process_cpu(), children_cpu());
             let n = match name {
                 "contajners" => rt.block_on(logs_ours(&who.ours, &id)),
+                "contajners-task" => rt.block_on(async {
+                    let (client, id) = (who.ours.clone(), id.clone());
+                    tokio::spawn(async move { logs_ours(&client, &id).await })
+                        .await
+                        .expect("the logs task")
+                }),
                 "contajners-1thread" => rt1.block_on(logs_ours(&who.ours, &id)),
                 "bollard" => rt.block_on(logs_bollard(&who.bollard, &id)),
                 "bollard-1thread" => rt1.block_on(logs_bollard(&bollard1, &id)),

@@ -18,6 +18,8 @@ const LENT: &str = "contajners-lent";
 const BATCH: &str = "contajners-batch";
 /// contajners on a current-thread runtime (real-engine log stream).
 const OURS_1THREAD: &str = "contajners-1thread";
+/// contajners in a task spawned on the multi-thread runtime.
+const OURS_TASK: &str = "contajners-task";
 /// The ways a user naturally reads a container's output:
 /// `Streamed::output()` and `Streamed::output_batches()`.
 const PAVED: [&str; 2] = [OURS, BATCH];
@@ -339,6 +341,18 @@ fn targets(out: &mut String, figures: &Figures, cpu: &Cpu) {
                 "real dockerd: {engine_logs}, current-thread runtime, vs curl (CPU per byte, curl's / ours)"
             ),
             cpu_ratio(cpu, &engine_logs, OURS_1THREAD),
+            1.0,
+        ),
+        (
+            format!("real dockerd: {engine_logs}, spawned task, vs curl (speed)"),
+            x(&engine_logs, OURS_TASK, "curl"),
+            1.0,
+        ),
+        (
+            format!(
+                "real dockerd: {engine_logs}, spawned task, vs curl (CPU per byte, curl's / ours)"
+            ),
+            cpu_ratio(cpu, &engine_logs, OURS_TASK),
             1.0,
         ),
     ];
