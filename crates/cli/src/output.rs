@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 
 use bytes::Bytes;
-use contajners::codec::{self, Demux, Frame, JsonSeq, StreamKind};
+use contajners::codec::{self, JsonSeq, OutputBatches, StreamKind};
 use contajners::spec::Operation;
 use contajners::{answer, Error, Payload, Response, Streamed};
 use futures_util::{Stream, StreamExt};
@@ -80,7 +80,7 @@ pub(crate) async fn streamed(
         .unwrap_or("")
         .to_ascii_lowercase();
     if streamed.is_multiplexed() {
-        return frames(Demux::new(streamed.into_inner())).await;
+        return frames(streamed.output_batches()).await;
     }
     let progress = answer::is_progress(op);
     if progress || content_type.contains("json") {
@@ -93,17 +93,76 @@ pub(crate) async fn streamed(
 }
 
 /// Container output: stdout frames to stdout, stderr frames to stderr.
-pub(crate) async fn frames<S>(mut frames: S) -> Result<(), CliError>
+///
+/// Frames come a batch at a time (every whole frame of what the engine
+/// sent so far), and a run of frames of one stream goes out in one write:
+/// a chatty container costs a write per run, not per frame. Runs keep their
+/// order, and every batch is written before the next is awaited, so output
+/// stays as prompt as the engine sends it.
+pub(crate) async fn frames<S, E>(output: OutputBatches<S>) -> Result<(), CliError>
 where
-    S: Stream<Item = Result<Frame, Error>> + Unpin,
+    S: Stream<Item = Result<Bytes, E>> + Unpin,
+    E: Into<Error>,
 {
-    while let Some(frame) = frames.next().await {
-        let frame = frame?;
-        if !write(frame.stream, &frame.data)? {
+    frames_to(output, write).await
+}
+
+/// [`frames`] into `sink` (`write` outside of tests).
+async fn frames_to<S, E, W>(mut output: OutputBatches<S>, sink: W) -> Result<(), CliError>
+where
+    S: Stream<Item = Result<Bytes, E>> + Unpin,
+    E: Into<Error>,
+    W: FnMut(StreamKind, &[u8]) -> Result<Alive, CliError>,
+{
+    let mut run = Run {
+        kind: None,
+        bytes: Vec::new(),
+        sink,
+    };
+    while let Some(batch) = output.next_batch().await {
+        for (kind, data) in batch? {
+            if !run.add(kind, data)? {
+                return Ok(());
+            }
+        }
+        if !run.flush()? {
             return Ok(());
         }
     }
     Ok(())
+}
+
+/// Consecutive frames of one stream, gathered for one write to `sink`.
+struct Run<W> {
+    kind: Option<StreamKind>,
+    bytes: Vec<u8>,
+    sink: W,
+}
+
+impl<W> Run<W>
+where
+    W: FnMut(StreamKind, &[u8]) -> Result<Alive, CliError>,
+{
+    /// Adds a frame, first writing the run so far if it is of the other
+    /// stream.
+    fn add(&mut self, kind: StreamKind, data: &[u8]) -> Result<Alive, CliError> {
+        if self.kind.is_some_and(|k| k != kind) && !self.flush()? {
+            return Ok(false);
+        }
+        self.kind = Some(kind);
+        self.bytes.extend_from_slice(data);
+        Ok(true)
+    }
+
+    /// Writes the run, if any.
+    fn flush(&mut self) -> Result<Alive, CliError> {
+        let Some(kind) = self.kind.take() else {
+            return Ok(true);
+        };
+        let alive = (self.sink)(kind, &self.bytes);
+        self.bytes.clear();
+        alive
+    }
 }
 
 /// Bytes to stdout as they come.
@@ -142,7 +201,7 @@ where
     let whole = codec::sniff(chunks).await?;
     decided(whole.is_multiplexed());
     if whole.is_multiplexed() {
-        frames(Demux::new(whole)).await
+        frames(OutputBatches::multiplexed(whole)).await
     } else {
         raw(whole).await
     }
@@ -206,6 +265,66 @@ mod tests {
         let result = runtime.block_on(sniffed_then(stream::iter(chunks), |m| seen = Some(m)));
         assert!(result.is_ok(), "{result:?}");
         seen
+    }
+
+    fn frame(kind: u8, data: &[u8]) -> Vec<u8> {
+        let mut out = vec![kind, 0, 0, 0];
+        out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+        out.extend_from_slice(data);
+        out
+    }
+
+    /// What `frames` writes for `chunks`: (stream, bytes) per write.
+    fn writes(chunks: Vec<Vec<u8>>, stop_after: usize) -> Vec<(StreamKind, String)> {
+        let chunks: Vec<Result<Bytes, Error>> =
+            chunks.into_iter().map(|c| Ok(Bytes::from(c))).collect();
+        let mut seen = Vec::new();
+        let sink = |kind, data: &[u8]| {
+            seen.push((kind, String::from_utf8_lossy(data).into_owned()));
+            Ok(seen.len() < stop_after)
+        };
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("a runtime");
+        let output = OutputBatches::multiplexed(stream::iter(chunks));
+        let result = runtime.block_on(frames_to(output, sink));
+        assert!(result.is_ok(), "{result:?}");
+        seen
+    }
+
+    #[test]
+    fn a_run_of_one_stream_is_one_write_and_the_streams_keep_their_order() {
+        let first = [
+            frame(1, b"a"),
+            frame(1, b"b"),
+            frame(2, b"c"),
+            frame(1, b"d"),
+        ]
+        .concat();
+        let mut second = frame(1, b"e");
+        // A frame cut between chunks comes whole with the next batch.
+        let cut = frame(2, b"fg");
+        second.extend_from_slice(&cut[..9]);
+        let third = cut[9..].to_vec();
+        assert_eq!(
+            writes(vec![first, second, third], usize::MAX),
+            [
+                (StreamKind::Stdout, "ab".to_string()),
+                (StreamKind::Stderr, "c".to_string()),
+                (StreamKind::Stdout, "d".to_string()),
+                (StreamKind::Stdout, "e".to_string()),
+                (StreamKind::Stderr, "fg".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_reader_gone_stops_the_output() {
+        let chunk = [frame(1, b"a"), frame(2, b"b"), frame(1, b"c")].concat();
+        assert_eq!(
+            writes(vec![chunk], 1),
+            [(StreamKind::Stdout, "a".to_string())]
+        );
     }
 
     #[test]
