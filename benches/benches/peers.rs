@@ -366,6 +366,36 @@ async fn logs_container(client: &Client, bytes: u64) -> Result<(), String> {
     Ok(())
 }
 
+/// Payload bytes of a container's logs printed by the `contajners` command
+/// at `cli`, read from its stdout (the container wrote only to stdout).
+fn cli_logs(cli: &str, sock: &str, id: &str) -> u64 {
+    use std::io::Read;
+    let mut child = std::process::Command::new(cli)
+        .args([
+            "--host",
+            &format!("unix://{sock}"),
+            "invoke",
+            "ContainerLogs",
+        ])
+        .args([format!("id={id}").as_str(), "stdout=true", "stderr=true"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("the contajners command runs");
+    let mut out = child.stdout.take().expect("its stdout");
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut n = 0u64;
+    loop {
+        match out.read(&mut buf) {
+            Ok(0) => break,
+            Ok(read) => n += read as u64,
+            Err(e) => panic!("reading the contajners command's output: {e}"),
+        }
+    }
+    let status = child.wait().expect("the contajners command ends");
+    assert!(status.success(), "the contajners command failed: {status}");
+    n
+}
+
 /// CPU ticks (user and system) of this process's waited-for children.
 fn children_cpu() -> Duration {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
@@ -428,15 +458,19 @@ fn real_engine() {
         .expect("a current-thread runtime");
     let bollard1 = Docker::connect_with_unix(&sock, 600, bollard::API_DEFAULT_VERSION)
         .expect("a bollard client");
+    // The command-line tool beside curl, when `cargo xtask bench` built it.
+    let cli = std::env::var("CONTAJNERS_BENCH_CLI").ok();
     let contenders: Vec<Contender> = [
         "contajners",
         "contajners-task",
         "contajners-1thread",
+        "contajners-cli",
         "bollard",
         "bollard-1thread",
         "curl",
     ]
     .into_iter()
+    .filter(|name| *name != "contajners-cli" || cli.is_some())
     .map(|name| Contender { name, iters: 1 })
     .collect();
     Interleaved::new(&group, samples("ENGINE", 5))
@@ -454,6 +488,7 @@ fn real_engine() {
                 "contajners-1thread" => rt1.block_on(logs_ours(&who.ours, &id)),
                 "bollard" => rt.block_on(logs_bollard(&who.bollard, &id)),
                 "bollard-1thread" => rt1.block_on(logs_bollard(&bollard1, &id)),
+                "contajners-cli" => cli_logs(cli.as_deref().unwrap_or("contajners"), &sock, &id),
                 _ => curl(&["--unix-socket", &sock, &url]),
             };
             // curl counts the bytes on the wire, frame headers too.
@@ -463,7 +498,7 @@ fn real_engine() {
                 bytes
             };
             assert_eq!(n, expected, "{name}: bytes of {id}");
-            Some(if name == "curl" {
+            Some(if name == "curl" || name == "contajners-cli" {
                 children_cpu().saturating_sub(child0)
             } else {
                 process_cpu().saturating_sub(cpu0)

@@ -18,6 +18,9 @@
 use std::io::Write;
 use std::time::{Duration, Instant};
 
+/// The pause between two blocks.
+const SETTLE: Duration = Duration::from_millis(5);
+
 /// What one iteration of a group moves, for throughput figures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Work {
@@ -94,11 +97,23 @@ impl Interleaved {
     /// `block(name, iters)` runs `iters` iterations of contender `name`
     /// and may return the client CPU time it spent (when the group tracks
     /// CPU per byte); the wall time is measured here.
+    ///
+    /// `CONTAJNERS_BENCH_ONLY=<name>` runs that contender alone, for
+    /// profiling one client (`perf record`).
     pub fn run<F>(&self, contenders: &[Contender], mut block: F)
     where
         F: FnMut(&str, u64) -> Option<Duration>,
     {
-        for c in contenders {
+        let only = std::env::var("CONTAJNERS_BENCH_ONLY").ok();
+        let contenders: Vec<Contender> = contenders
+            .iter()
+            .filter(|c| only.as_deref().is_none_or(|o| o == c.name))
+            .cloned()
+            .collect();
+        if contenders.is_empty() {
+            return;
+        }
+        for c in &contenders {
             block(c.name, c.iters.max(1));
         }
         let mut blocks: Vec<Vec<Block>> = vec![Vec::new(); contenders.len()];
@@ -108,6 +123,10 @@ impl Interleaved {
                 // equally often, so none always follows the same other.
                 let at = (i + sample) % contenders.len();
                 let c = &contenders[at];
+                // What the previous block left behind (connections still
+                // closing on the server, a client's pool reaping) is its
+                // own cost, not the next contender's: let it settle.
+                std::thread::sleep(SETTLE);
                 let start = Instant::now();
                 let cpu = block(c.name, c.iters.max(1));
                 let wall = start.elapsed();
@@ -116,7 +135,7 @@ impl Interleaved {
                 blocks[at].push(b);
             }
         }
-        self.summary(contenders, &blocks);
+        self.summary(&contenders, &blocks);
     }
 
     fn record(&self, c: &Contender, b: Block) {

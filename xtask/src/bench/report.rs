@@ -20,6 +20,8 @@ const BATCH: &str = "contajners-batch";
 const OURS_1THREAD: &str = "contajners-1thread";
 /// contajners in a task spawned on the multi-thread runtime.
 const OURS_TASK: &str = "contajners-task";
+/// The `contajners` command, a process like curl.
+const OURS_CLI: &str = "contajners-cli";
 /// The ways a user naturally reads a container's output:
 /// `Streamed::output()` and `Streamed::output_batches()`.
 const PAVED: [&str; 2] = [OURS, BATCH];
@@ -60,7 +62,9 @@ pub(super) fn render(
          the faster of the two, named in the row. Clients run under `block_on` on a \
          multi-thread tokio runtime, except in `transport/` and in the `-1thread` \
          contenders, which use a current-thread one, as a command-line tool like curl \
-         does.\n",
+         does; `contajners-task` runs in a task spawned on the multi-thread runtime, and \
+         `contajners-cli` is the `contajners` command, a process like curl, printing the \
+         demultiplexed output to a pipe.\n",
         plan.log_mib, plan.small_mib, plan.engine_mib
     );
     machine(&mut out, root);
@@ -353,6 +357,18 @@ fn targets(out: &mut String, figures: &Figures, cpu: &Cpu) {
                 "real dockerd: {engine_logs}, spawned task, vs curl (CPU per byte, curl's / ours)"
             ),
             cpu_ratio(cpu, &engine_logs, OURS_TASK),
+            1.0,
+        ),
+        (
+            format!("real dockerd: {engine_logs}, the `contajners` command, vs curl (speed)"),
+            x(&engine_logs, OURS_CLI, "curl"),
+            1.0,
+        ),
+        (
+            format!(
+                "real dockerd: {engine_logs}, the `contajners` command, vs curl (CPU per byte, curl's / ours)"
+            ),
+            cpu_ratio(cpu, &engine_logs, OURS_CLI),
             1.0,
         ),
     ];
