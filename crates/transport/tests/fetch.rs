@@ -16,9 +16,17 @@ async fn echo(seen: Seen) -> support::Reply {
         "chunked": seen.headers.get("transfer-encoding").map(|h| h.to_str().unwrap_or("")),
         "x_custom": seen.headers.get_all("x-custom").iter().map(|h| h.to_str().unwrap_or("")).collect::<Vec<_>>(),
         "body_len": seen.body.len(),
+        "body_hash": fnv1a(&seen.body),
         "body": String::from_utf8_lossy(&seen.body),
     });
     reply(200, json.to_string())
+}
+
+/// A 64-bit FNV-1a hash: tells whether a body arrived byte for byte.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 #[tokio::test]
@@ -80,6 +88,21 @@ async fn streamed_body_is_sent_chunked_and_whole() {
     let seen: serde_json::Value = t.fetch(req).await.unwrap().json().unwrap();
     assert_eq!(seen["chunked"], "chunked");
     assert_eq!(seen["body_len"], 2_000_000);
+
+    // Chunks from one byte to larger than the socket's buffer, so that the
+    // vectored write of size line, data and CRLF is cut at every place.
+    let sizes = [1usize, 4 << 20, 3, 65_537, 10_000, 1 << 20, 2];
+    let chunks: Vec<Bytes> = sizes
+        .iter()
+        .enumerate()
+        .map(|(i, &n)| Bytes::from((0..n).map(|j| (j * 31 + i * 7) as u8).collect::<Vec<_>>()))
+        .collect();
+    let whole: Vec<u8> = chunks.concat();
+    let stream = futures_util::stream::iter(chunks.into_iter().map(Ok::<_, std::io::Error>));
+    let req = Request::new(Method::PUT, "/archive").body(Body::stream(stream));
+    let seen: serde_json::Value = t.fetch(req).await.unwrap().json().unwrap();
+    assert_eq!(seen["body_len"], whole.len());
+    assert_eq!(seen["body_hash"], fnv1a(&whole), "the body byte for byte");
 
     let reader = std::io::Cursor::new(vec![7u8; 300_000]);
     let req = Request::new(Method::PUT, "/archive").body(Body::reader(reader));
