@@ -44,7 +44,7 @@ use contajners::codec::Demuxer;
 use contajners::{Client, Engine, Invocation, Streamed};
 use contajners_benches::{
     docker_socket, env_size, floor_client, floor_get, floor_logs, iters_for, process_cpu, raw_read,
-    BenchServer, Contender, FloorClient, Interleaved, LogShape, Work,
+    BenchServer, Contender, FloorClient, Interleaved, LogShape, RawPinger, Work,
 };
 use futures_util::future::join_all;
 use futures_util::StreamExt;
@@ -60,6 +60,9 @@ struct Contenders {
     ours: Client,
     bollard: Docker,
     floor: FloorClient,
+    /// The limit of a sequential ping, on the in-process server only (it
+    /// needs the answer's length).
+    raw: Option<tokio::sync::Mutex<RawPinger>>,
 }
 
 impl Contenders {
@@ -75,6 +78,7 @@ impl Contenders {
             ours,
             bollard,
             floor: floor_client(socket),
+            raw: None,
         }
     }
 }
@@ -189,6 +193,14 @@ fn ping_block(rt: &Runtime, who: &Contenders, name: &str, iters: u64, pings: usi
                 "bollard" => {
                     join_all((0..pings).map(|_| ping_bollard(&who.bollard))).await;
                 }
+                "raw-socket" => {
+                    if let Some(raw) = &who.raw {
+                        let mut raw = raw.lock().await;
+                        for _ in 0..pings {
+                            raw.ping().await.expect("raw ping");
+                        }
+                    }
+                }
                 _ => {
                     join_all((0..pings).map(|_| ping_floor(&who.floor))).await;
                 }
@@ -234,6 +246,12 @@ fn ping_groups(rt: &Runtime, who: &Contenders, prefix: &str, curl_socket: Option
             contenders.push(Contender {
                 name: "curl",
                 iters: 3,
+            });
+        }
+        if let (Some(_), 1) = (&who.raw, pings) {
+            contenders.push(Contender {
+                name: "raw-socket",
+                iters,
             });
         }
         Interleaved::new(&group, samples("PING", 40))
@@ -311,7 +329,9 @@ fn in_process() {
     ];
     let server = BenchServer::start(shapes).expect("the bench server");
     let rt = Runtime::new().expect("the client runtime");
-    let who = Contenders::new(server.path());
+    let mut who = Contenders::new(server.path());
+    let raw = rt.block_on(RawPinger::connect(server.path(), server.ping_answer_len()));
+    who.raw = Some(tokio::sync::Mutex::new(raw.expect("a raw connection")));
     ping_groups(&rt, &who, "peers", None);
     log_groups(&rt, &server, &who);
 }
@@ -366,10 +386,12 @@ async fn logs_container(client: &Client, bytes: u64) -> Result<(), String> {
     Ok(())
 }
 
-/// Payload bytes of a container's logs printed by the `contajners` command
-/// at `cli`, read from its stdout (the container wrote only to stdout).
-fn cli_logs(cli: &str, sock: &str, id: &str) -> u64 {
+/// A container's logs printed by the `contajners` command at `cli`: with
+/// `count`, read from its stdout and counted (the container wrote only to
+/// stdout); without, written to /dev/null, as curl's are, and 0.
+fn cli_logs(cli: &str, sock: &str, id: &str, count: bool) -> u64 {
     use std::io::Read;
+    use std::process::Stdio;
     let mut child = std::process::Command::new(cli)
         .args([
             "--host",
@@ -378,17 +400,18 @@ fn cli_logs(cli: &str, sock: &str, id: &str) -> u64 {
             "ContainerLogs",
         ])
         .args([format!("id={id}").as_str(), "stdout=true", "stderr=true"])
-        .stdout(std::process::Stdio::piped())
+        .stdout(if count { Stdio::piped() } else { Stdio::null() })
         .spawn()
         .expect("the contajners command runs");
-    let mut out = child.stdout.take().expect("its stdout");
-    let mut buf = vec![0u8; 256 * 1024];
     let mut n = 0u64;
-    loop {
-        match out.read(&mut buf) {
-            Ok(0) => break,
-            Ok(read) => n += read as u64,
-            Err(e) => panic!("reading the contajners command's output: {e}"),
+    if let Some(mut out) = child.stdout.take() {
+        let mut buf = vec![0u8; 256 * 1024];
+        loop {
+            match out.read(&mut buf) {
+                Ok(0) => break,
+                Ok(read) => n += read as u64,
+                Err(e) => panic!("reading the contajners command's output: {e}"),
+            }
         }
     }
     let status = child.wait().expect("the contajners command ends");
@@ -460,6 +483,12 @@ fn real_engine() {
         .expect("a bollard client");
     // The command-line tool beside curl, when `cargo xtask bench` built it.
     let cli = std::env::var("CONTAJNERS_BENCH_CLI").ok();
+    if let Some(cli) = &cli {
+        // Timed, the command writes to /dev/null as curl does; its output is
+        // checked once here.
+        let n = cli_logs(cli, &sock, &id, true);
+        assert_eq!(n, bytes, "the contajners command: bytes of {id}");
+    }
     let contenders: Vec<Contender> = [
         "contajners",
         "contajners-task",
@@ -488,14 +517,17 @@ fn real_engine() {
                 "contajners-1thread" => rt1.block_on(logs_ours(&who.ours, &id)),
                 "bollard" => rt.block_on(logs_bollard(&who.bollard, &id)),
                 "bollard-1thread" => rt1.block_on(logs_bollard(&bollard1, &id)),
-                "contajners-cli" => cli_logs(cli.as_deref().unwrap_or("contajners"), &sock, &id),
+                "contajners-cli" => {
+                    cli_logs(cli.as_deref().unwrap_or("contajners"), &sock, &id, false)
+                }
                 _ => curl(&["--unix-socket", &sock, &url]),
             };
-            // curl counts the bytes on the wire, frame headers too.
-            let expected = if name == "curl" {
-                bytes + bytes / 4096 * 8
-            } else {
-                bytes
+            // curl counts the bytes on the wire, frame headers too; the
+            // timed command counts nothing (its output was checked above).
+            let expected = match name {
+                "curl" => bytes + bytes / 4096 * 8,
+                "contajners-cli" => 0,
+                _ => bytes,
             };
             assert_eq!(n, expected, "{name}: bytes of {id}");
             Some(if name == "curl" || name == "contajners-cli" {

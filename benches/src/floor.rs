@@ -1,6 +1,7 @@
 //! The floor and the limit that the clients are compared with: a bare
 //! pooled hyper-util client over a unix socket with a minimal zero-copy
-//! stdcopy byte counter, and a raw socket read.
+//! stdcopy byte counter, and raw socket reads: of a stream, and of a ping
+//! answer ([`RawPinger`]).
 
 use std::future::Future;
 use std::path::{Path, PathBuf};
@@ -11,7 +12,7 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Empty};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::{TokioExecutor, TokioIo};
-use tokio::io::AsyncReadExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::UnixStream;
 
 /// A bare pooled hyper-util client whose every connection dials one unix
@@ -47,6 +48,54 @@ impl tower_service::Service<hyper::Uri> for UnixConnector {
     fn call(&mut self, _: hyper::Uri) -> Self::Future {
         let path = self.path.clone();
         Box::pin(async move { UnixStream::connect(path).await.map(TokioIo::new) })
+    }
+}
+
+/// A ping with nothing but the socket: one kept-alive connection, the
+/// request's bytes written as they are, and exactly the answer's known
+/// length read back, with no HTTP parsing and no pool. The least any client
+/// can do per ping: the limit.
+#[derive(Debug)]
+pub struct RawPinger {
+    io: UnixStream,
+    answer_len: usize,
+    buf: Vec<u8>,
+}
+
+/// What a client sends for a ping, as small as HTTP/1.1 allows.
+const PING_REQUEST: &[u8] = b"GET /v1.41/_ping HTTP/1.1\r\nHost: docker\r\n\r\n";
+
+impl RawPinger {
+    /// Connects to the socket at `path`, whose ping answers are
+    /// `answer_len` bytes long.
+    ///
+    /// ```no_run
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let server = contajners_benches::BenchServer::start(Vec::new())?;
+    /// let mut raw = contajners_benches::RawPinger::connect(server.path(), server.ping_answer_len()).await?;
+    /// raw.ping().await?;
+    /// # Ok::<(), std::io::Error>(())
+    /// # });
+    /// ```
+    pub async fn connect(path: &Path, answer_len: usize) -> std::io::Result<RawPinger> {
+        Ok(RawPinger {
+            io: UnixStream::connect(path).await?,
+            answer_len,
+            buf: vec![0; answer_len],
+        })
+    }
+
+    /// One ping: the request out, the whole answer in.
+    pub async fn ping(&mut self) -> std::io::Result<()> {
+        self.io.write_all(PING_REQUEST).await?;
+        let mut got = 0;
+        while got < self.answer_len {
+            match self.io.read(&mut self.buf[got..]).await? {
+                0 => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+                n => got += n,
+            }
+        }
+        Ok(())
     }
 }
 

@@ -13,7 +13,8 @@ mod server;
 
 pub use engine::docker_socket;
 pub use floor::{
-    floor_client, floor_get, floor_logs, raw_read, FloorClient, FrameCounter, UnixConnector,
+    floor_client, floor_get, floor_logs, raw_read, FloorClient, FrameCounter, RawPinger,
+    UnixConnector,
 };
 pub use interleave::{iters_for, median, Contender, Interleaved, Work};
 pub use measure::{env_size, process_cpu};

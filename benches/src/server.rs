@@ -194,6 +194,12 @@ impl BenchServer {
         &self.http
     }
 
+    /// How long the answer to a ping is, head and body: a raw client reads
+    /// exactly that much.
+    pub fn ping_answer_len(&self) -> usize {
+        PONG.len()
+    }
+
     /// For the log stream of `id`: the raw socket, the payload bytes and
     /// the bytes on the wire.
     pub fn raw(&self, id: &str) -> Option<(&Path, u64, u64)> {
