@@ -70,14 +70,18 @@ impl Pools {
         if let Some(conn) = home.take() {
             return Ok((conn, home));
         }
-        let conn = self.dial(on_background).await?;
+        // Boxed: dialing (a TLS handshake, an ssh process) is a large future,
+        // and inline it would make every request's future as large, to be
+        // moved and zeroed on every call; a box costs once per connection.
+        let conn = Box::pin(self.dial(on_background)).await?;
         Ok((conn, home))
     }
 
     /// A new connection for the caller's runtime, whatever is idle.
     pub(crate) async fn dial_new(self: &Arc<Self>) -> Result<Conn, Error> {
         let on_background = Handle::try_current().is_err();
-        self.dial(on_background).await
+        // Boxed, as in `checkout`.
+        Box::pin(self.dial(on_background)).await
     }
 
     async fn dial(&self, on_background: bool) -> Result<Conn, Error> {
