@@ -221,8 +221,20 @@ fn bind_all(http: &Path, raws: &[(PathBuf, Arc<LogBody>)]) -> std::io::Result<Bo
     Ok((listener, raws))
 }
 
+/// The send buffer of every accepted socket: as large as the system allows
+/// without privileges (`net.core.wmem_max`, 4 MiB here), so the server
+/// writes a stream in a few large writes and waits on the reader rarely;
+/// with the default (208 KiB), the server's own wake-ups pace the stream.
+const SEND_BUFFER: usize = 4 << 20;
+
+fn widen(io: &UnixStream) {
+    // The kernel caps the size at wmem_max; a failure leaves the default.
+    let _ = rustix::net::sockopt::set_socket_send_buffer_size(io, SEND_BUFFER);
+}
+
 async fn serve_raw(listener: UnixListener, body: Arc<LogBody>) {
     while let Ok((mut io, _)) = listener.accept().await {
+        widen(&io);
         let body = body.clone();
         tokio::spawn(async move {
             let _ = body.write_to(&mut io).await;
@@ -232,6 +244,7 @@ async fn serve_raw(listener: UnixListener, body: Arc<LogBody>) {
 
 async fn serve_http(listener: UnixListener, bodies: Arc<Vec<(LogShape, Arc<LogBody>)>>) {
     while let Ok((io, _)) = listener.accept().await {
+        widen(&io);
         tokio::spawn(connection(io, bodies.clone()));
     }
 }
