@@ -238,3 +238,56 @@ pub fn iters_for<F: FnMut(u64)>(target: Duration, mut one: F) -> u64 {
         iters *= 2;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_sample_runs_each_contender_once_in_a_rotated_order() {
+        let contenders = [
+            Contender {
+                name: "a",
+                iters: 2,
+            },
+            Contender {
+                name: "b",
+                iters: 1,
+            },
+            Contender {
+                name: "c",
+                iters: 0,
+            },
+        ];
+        let mut calls = Vec::new();
+        Interleaved::new("test/order", 3).run(&contenders, |name, iters| {
+            calls.push((name.to_string(), iters));
+            None
+        });
+        let names: Vec<&str> = calls.iter().map(|c| c.0.as_str()).collect();
+        // One warm-up block each, then samples rotated by one.
+        assert_eq!(
+            names,
+            ["a", "b", "c", "a", "b", "c", "b", "c", "a", "c", "a", "b"]
+        );
+        // Iterations as asked, and never zero.
+        assert!(calls
+            .iter()
+            .all(|(n, i)| *i == if n == "a" { 2 } else { 1 }));
+    }
+
+    #[test]
+    fn blocks_scale_to_the_target() {
+        let mut asked = Vec::new();
+        let n = iters_for(Duration::from_millis(10), |iters| {
+            asked.push(iters);
+            std::thread::sleep(Duration::from_micros(200) * iters as u32);
+        });
+        // Doubling from 1 until a block reaches a tenth of the target; an
+        // iteration takes at least 200 µs (more on a slow machine), so at
+        // most 50 make 10 ms.
+        assert_eq!(asked[0], 1);
+        assert!(asked.windows(2).all(|w| w[1] == 2 * w[0]), "{asked:?}");
+        assert!((1..=50).contains(&n), "{n} iterations of 200 µs for 10 ms");
+    }
+}

@@ -509,3 +509,66 @@ fn throughput(fig: &Figure, median_ns: f64) -> String {
         String::new()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn interleaved(times: &[(u64, f64)]) -> Figure {
+        Figure {
+            times_ns: times.iter().map(|t| t.1).collect(),
+            samples: times.iter().map(|t| t.0).collect(),
+            bytes: None,
+            elements: Some(1),
+        }
+    }
+
+    fn group(figs: Vec<(&str, Figure)>) -> Figures {
+        let mut figures = Figures::new();
+        let g = figures.entry("peers/ping-seq".to_string()).or_default();
+        for (name, fig) in figs {
+            g.insert(name.to_string(), fig);
+        }
+        figures
+    }
+
+    #[test]
+    fn interleaved_ratios_pair_samples_not_medians() {
+        // The host slows down tenfold after sample 1; within each sample,
+        // "fast" takes half the time of "slow". The medians alone would
+        // mix phases (and sample 3 of "slow" is missing).
+        let fast = interleaved(&[(0, 10.0), (1, 10.0), (2, 100.0), (3, 100.0)]);
+        let slow = interleaved(&[(0, 20.0), (1, 20.0), (2, 200.0)]);
+        let figures = group(vec![("fast", fast), ("slow", slow)]);
+        let (x, spread) = speedup_spread(&figures, "peers/ping-seq", "fast", "slow").unwrap();
+        assert!((x - 2.0).abs() < 1e-9, "{x}");
+        assert_eq!(spread, Some((2.0, 2.0)));
+        let (x, _) = speedup_spread(&figures, "peers/ping-seq", "slow", "fast").unwrap();
+        assert!((x - 0.5).abs() < 1e-9, "{x}");
+    }
+
+    #[test]
+    fn criterion_figures_compare_medians() {
+        let plain = |t: &[f64]| Figure {
+            times_ns: t.to_vec(),
+            ..Figure::default()
+        };
+        let figures = group(vec![
+            ("a", plain(&[1.0, 2.0, 3.0])),
+            ("b", plain(&[4.0, 6.0, 8.0])),
+        ]);
+        assert_eq!(
+            speedup_spread(&figures, "peers/ping-seq", "a", "b"),
+            Some((3.0, None))
+        );
+        assert_eq!(speedup(&figures, "peers/ping-seq", "a", "missing"), None);
+    }
+
+    #[test]
+    fn quantiles_interpolate() {
+        assert_eq!(quantile(&[], 0.5), None);
+        assert_eq!(quantile(&[1.0, 2.0, 3.0, 4.0], 0.5), Some(2.5));
+        assert_eq!(quantile(&[1.0, 2.0, 3.0, 4.0, 5.0], 0.25), Some(2.0));
+        assert_eq!(quantile(&[7.0], 0.75), Some(7.0));
+    }
+}
