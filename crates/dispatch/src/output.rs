@@ -109,9 +109,7 @@ pub struct Response {
 
 impl Response {
     pub(crate) fn new(response: contajners_transport::Response) -> Self {
-        let status = response.status();
-        let headers = response.headers().clone();
-        let body = response.into_body();
+        let (status, headers, body) = response.into_parts();
         let payload = decode(&body);
         Response {
             status,
@@ -210,11 +208,19 @@ impl Response {
 /// The seed's try-json-parse: JSON when it parses, text when UTF-8, bytes
 /// otherwise.
 fn decode(body: &Bytes) -> Payload {
-    if body.iter().all(u8::is_ascii_whitespace) {
+    let Some(&first) = body.iter().find(|b| !b.is_ascii_whitespace()) else {
         return Payload::Empty;
-    }
-    if let Ok(value) = serde_json::from_slice(body) {
-        return Payload::Json(value);
+    };
+    // Only what can start a JSON value is tried as JSON: a failed parse
+    // costs an error value, and `OK` (a ping) or plain text never parses.
+    let may_be_json = matches!(
+        first,
+        b'{' | b'[' | b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n'
+    );
+    if may_be_json {
+        if let Ok(value) = serde_json::from_slice(body) {
+            return Payload::Json(value);
+        }
     }
     match std::str::from_utf8(body) {
         Ok(text) => Payload::Text(text.to_string()),
@@ -423,5 +429,30 @@ impl Stream for ContainerOutput {
                 })
             }),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decoded(body: &'static [u8]) -> Payload {
+        decode(&Bytes::from_static(body))
+    }
+
+    #[test]
+    fn bodies_decode_as_json_then_text_then_bytes() {
+        assert!(matches!(decoded(b" \r\n"), Payload::Empty));
+        assert!(matches!(decoded(b"OK"), Payload::Text(t) if t == "OK"));
+        assert!(matches!(decoded(b" {\"Id\":\"x\"}\n"), Payload::Json(v) if v["Id"] == "x"));
+        assert!(matches!(decoded(b"[1,2]"), Payload::Json(v) if v[1] == 2));
+        assert!(matches!(decoded(b"true"), Payload::Json(Value::Bool(true))));
+        assert!(matches!(decoded(b"-3"), Payload::Json(v) if v == -3));
+        // Starts like JSON but is not: text after all.
+        assert!(
+            matches!(decoded(b"no such container"), Payload::Text(t) if t.starts_with("no such"))
+        );
+        assert!(matches!(decoded(b"{oops"), Payload::Text(t) if t == "{oops"));
+        assert!(matches!(decoded(b"\xff\xfe"), Payload::Bytes(b) if b.len() == 2));
     }
 }

@@ -83,6 +83,19 @@ impl Response {
         self.body
     }
 
+    /// Status, headers and body, by value: for a caller that keeps them
+    /// all, without copying the headers.
+    ///
+    /// ```no_run
+    /// # fn f(r: contajners_transport::Response) {
+    /// let (status, headers, body) = r.into_parts();
+    /// println!("{status}: {} headers, {} bytes", headers.len(), body.len());
+    /// # }
+    /// ```
+    pub fn into_parts(self) -> (StatusCode, HeaderMap, Bytes) {
+        (self.status, self.headers, self.body)
+    }
+
     /// The body as UTF-8 text.
     ///
     /// ```no_run

@@ -1,6 +1,7 @@
 //! Heads: the request head as bytes on the wire, the response head parsed
 //! from the read buffer, and what the head says about the body.
 
+use bytes::Bytes;
 use http::header::{CONNECTION, CONTENT_LENGTH, TRANSFER_ENCODING};
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 
@@ -181,14 +182,28 @@ fn parse_into<'b>(
     let status = StatusCode::from_u16(code)
         .map_err(|_| Malformed::new(format!("the response status {code} is not valid")))?;
     let mut headers = HeaderMap::with_capacity(res.headers.len());
+    // The head is copied once; every value is a slice of that copy, not an
+    // allocation of its own.
+    let copy = Bytes::copy_from_slice(&buf[..len]);
     for h in res.headers.iter() {
-        let name = HeaderName::from_bytes(h.name.as_bytes()).map_err(|_| {
-            Malformed::new(format!(
-                "the response header name {:?} is not valid",
-                h.name
-            ))
-        })?;
-        let value = HeaderValue::from_bytes(h.value).map_err(|_| {
+        let name = match engine_header(h.name) {
+            Some(name) => name,
+            None => HeaderName::from_bytes(h.name.as_bytes()).map_err(|_| {
+                Malformed::new(format!(
+                    "the response header name {:?} is not valid",
+                    h.name
+                ))
+            })?,
+        };
+        // httparse hands out subslices of `buf`.
+        let at = (h.value.as_ptr() as usize).wrapping_sub(buf.as_ptr() as usize);
+        let value = match copy.get(at..at + h.value.len()) {
+            Some(same) if same == h.value => {
+                HeaderValue::from_maybe_shared(copy.slice(at..at + h.value.len()))
+            }
+            _ => HeaderValue::from_bytes(h.value),
+        }
+        .map_err(|_| {
             Malformed::new(format!(
                 "the value of response header `{name}` is not valid"
             ))
@@ -201,6 +216,25 @@ fn parse_into<'b>(
         http11: res.version == Some(1),
     };
     Ok(Some((head, len)))
+}
+
+/// The engines' own header names (`HeaderName::from_bytes` allocates for
+/// any name that is not a standard one), written lowercase.
+const ENGINE_HEADERS: [&str; 6] = [
+    "api-version",
+    "docker-experimental",
+    "ostype",
+    "libpod-api-version",
+    "libpod-buildah-version",
+    "x-reference-id",
+];
+
+/// `name` as one of [`ENGINE_HEADERS`], without an allocation.
+fn engine_header(name: &str) -> Option<HeaderName> {
+    ENGINE_HEADERS
+        .iter()
+        .find(|known| known.eq_ignore_ascii_case(name))
+        .map(|known| HeaderName::from_static(known))
 }
 
 /// How a response body ends.
@@ -341,6 +375,32 @@ mod tests {
         for n in [0, 7, 10, 1234, u64::MAX] {
             assert_eq!(Decimal(n).as_bytes(&mut [0; 20]), n.to_string().as_bytes());
         }
+    }
+
+    #[test]
+    fn header_names_and_values_come_through_whatever_their_case() {
+        let text = b"HTTP/1.1 200 OK\r\nAPI-Version: 1.41\r\nOstype: linux\r\n\
+            Docker-Experimental: false\r\nX-Odd: \xe9t\xe9 \r\nContent-Length: 2\r\n\
+            Server: Docker/20.10.24 (linux)\r\n\r\nOK";
+        let (head, len) = parse_response(text).unwrap().unwrap();
+        assert_eq!(&text[len..], b"OK");
+        let get = |name: &str| head.headers.get(name).map(|v| v.as_bytes().to_vec());
+        assert_eq!(get("api-version").as_deref(), Some(&b"1.41"[..]));
+        assert_eq!(get("OSTYPE").as_deref(), Some(&b"linux"[..]));
+        assert_eq!(get("docker-experimental").as_deref(), Some(&b"false"[..]));
+        // Not UTF-8, and its trailing space trimmed by the parser.
+        assert_eq!(get("x-odd").as_deref(), Some(&b"\xe9t\xe9"[..]));
+        assert_eq!(
+            get("server").as_deref(),
+            Some(&b"Docker/20.10.24 (linux)"[..])
+        );
+        assert_eq!(head.headers.len(), 6);
+        // The engines' own names are the same names as parsed ones.
+        assert_eq!(
+            engine_header("Libpod-API-Version"),
+            Some(HeaderName::from_static("libpod-api-version"))
+        );
+        assert_eq!(engine_header("X-Other"), None);
     }
 
     #[test]
