@@ -65,7 +65,7 @@ impl Plan {
                 quick: false,
                 warm_up: "1",
                 measure: "2",
-                samples: [40, 15, 5],
+                samples: [60, 15, 6],
                 log_mib: 1024,
                 small_mib: 256,
                 engine_mib: 256,
