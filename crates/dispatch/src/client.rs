@@ -203,16 +203,19 @@ impl Client {
     /// println!("{:?}", created.json());
     /// # Ok(()) }
     /// ```
-    pub async fn invoke(&self, invocation: Invocation) -> Result<Output, Error> {
-        let op_id = invocation.op.clone();
-        self.invoke_inner(invocation)
+    pub async fn invoke(&self, mut invocation: Invocation) -> Result<Output, Error> {
+        // Taken out, not cloned: the name is borrowed for the call and kept
+        // for the error's context.
+        let op = std::mem::take(&mut invocation.op);
+        self.invoke_inner(&op, invocation)
             .await
-            .map_err(|err| err.with_op(&op_id))
+            .map_err(|err| err.with_op(&op))
     }
 
-    async fn invoke_inner(&self, invocation: Invocation) -> Result<Output, Error> {
+    /// `invocation` without its op, which is `op`.
+    async fn invoke_inner(&self, op: &str, invocation: Invocation) -> Result<Output, Error> {
         let Invocation {
-            op,
+            op: _,
             params,
             data,
             answer_as,
@@ -221,7 +224,7 @@ impl Client {
             content_type,
             multiplexed,
         } = invocation;
-        let op = self.operation(&op)?;
+        let op = self.operation(op)?;
         let req = build_request(
             self.spec.version(),
             op,
