@@ -337,7 +337,7 @@ impl Request {
         }
         Ok(Prepared {
             method: self.method,
-            head: head.into(),
+            head,
             body,
         })
     }

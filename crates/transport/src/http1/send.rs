@@ -29,7 +29,9 @@ const READ_AHEAD: usize = 1024 * 1024;
 pub(crate) struct Prepared {
     pub(crate) method: Method,
     /// The head, and a small in-memory body appended to it: one `write`.
-    pub(crate) head: Bytes,
+    /// A plain `Vec`: turning it into `Bytes` would cost an allocation per
+    /// request, and a retry writes it again from the start anyway.
+    pub(crate) head: Vec<u8>,
     pub(crate) body: OutBody,
 }
 
@@ -142,7 +144,7 @@ async fn write_request(
     req: &mut Prepared,
     written: &mut bool,
 ) -> Result<(), SendErrorKind> {
-    write_piece(conn, req.head.clone(), written).await?;
+    write_pieces(conn, &mut [&req.head[..]], written).await?;
     match &mut req.body {
         OutBody::None => {}
         OutBody::Full(bytes) => write_piece(conn, bytes.clone(), written).await?,
@@ -213,25 +215,25 @@ async fn write_piece(
 /// Writes `pieces` whole, in order, in as few writes as the socket allows
 /// (vectored). While the socket is full, reads ahead whatever the engine
 /// already answers (see [`READ_AHEAD`]).
-async fn write_pieces(
+async fn write_pieces<B: Buf>(
     conn: &mut Conn,
-    pieces: &mut [Bytes],
+    pieces: &mut [B],
     written: &mut bool,
 ) -> Result<(), SendErrorKind> {
     poll_fn(|cx| loop {
         // Written bytes are advanced past, so each write starts where the
         // last one stopped.
-        let Some(first) = pieces.iter().position(|p| !p.is_empty()) else {
+        let Some(first) = pieces.iter().position(|p| p.has_remaining()) else {
             return Poll::Ready(Ok(()));
         };
         let rest = &pieces[first..];
         let poll = if rest.len() == 1 {
-            Pin::new(&mut conn.io).poll_write(cx, &rest[0])
+            Pin::new(&mut conn.io).poll_write(cx, rest[0].chunk())
         } else {
             let mut slices = [io::IoSlice::new(&[]); 4];
             let count = rest.len().min(slices.len());
             for (slot, piece) in slices.iter_mut().zip(rest) {
-                *slot = io::IoSlice::new(piece);
+                *slot = io::IoSlice::new(piece.chunk());
             }
             Pin::new(&mut conn.io).poll_write_vectored(cx, &slices[..count])
         };
@@ -242,7 +244,7 @@ async fn write_pieces(
             Poll::Ready(Ok(mut n)) => {
                 *written = true;
                 for piece in &mut pieces[first..] {
-                    let step = n.min(piece.len());
+                    let step = n.min(piece.remaining());
                     piece.advance(step);
                     n -= step;
                     if n == 0 {
