@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use bytes::Bytes;
-use contajners_benches::{env_size, iters_for, Contender, Interleaved, Work};
+use contajners_benches::{env_size, iters_for, widen, Contender, Interleaved, Work};
 use contajners_transport::http::Method;
 use contajners_transport::{Request, Transport};
 use futures_util::StreamExt;
@@ -45,6 +45,8 @@ async fn write_body(io: &mut UnixStream, block: &Bytes, mib: usize) -> std::io::
 async fn http_server(path: PathBuf, block: Bytes, mib: usize) {
     let listener = UnixListener::bind(&path).expect("bind the bench socket");
     while let Ok((io, _)) = listener.accept().await {
+        // As in the peers bench: the server must not pace the body.
+        widen(&io);
         let block = block.clone();
         tokio::spawn(async move {
             let mut io = BufReader::new(io);
@@ -90,6 +92,7 @@ async fn http_server(path: PathBuf, block: Bytes, mib: usize) {
 async fn raw_server(path: PathBuf, block: Bytes, mib: usize) {
     let listener = UnixListener::bind(&path).expect("bind the raw bench socket");
     while let Ok((mut io, _)) = listener.accept().await {
+        widen(&io);
         let block = block.clone();
         tokio::spawn(async move {
             let _ = write_body(&mut io, &block, mib).await;

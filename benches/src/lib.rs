@@ -18,4 +18,4 @@ pub use floor::{
 };
 pub use interleave::{iters_for, median, Contender, Interleaved, Work};
 pub use measure::{env_size, process_cpu};
-pub use server::{BenchServer, LogShape};
+pub use server::{widen, BenchServer, LogShape};

@@ -227,7 +227,16 @@ fn bind_all(http: &Path, raws: &[(PathBuf, Arc<LogBody>)]) -> std::io::Result<Bo
 /// with the default (208 KiB), the server's own wake-ups pace the stream.
 const SEND_BUFFER: usize = 4 << 20;
 
-fn widen(io: &UnixStream) {
+/// Gives a bench server's socket the large send buffer of [`SEND_BUFFER`],
+/// so that the server is not what paces a stream.
+///
+/// ```no_run
+/// # async fn f(listener: tokio::net::UnixListener) -> std::io::Result<()> {
+/// let (io, _) = listener.accept().await?;
+/// contajners_benches::widen(&io);
+/// # Ok(()) }
+/// ```
+pub fn widen(io: &UnixStream) {
     // The kernel caps the size at wmem_max; a failure leaves the default.
     let _ = rustix::net::sockopt::set_socket_send_buffer_size(io, SEND_BUFFER);
 }
