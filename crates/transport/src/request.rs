@@ -29,7 +29,9 @@ const QUERY: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'~');
 
 /// Characters that cannot appear raw in a URI path; `%` is kept so paths
-/// already encoded by the caller pass unchanged.
+/// already encoded by the caller pass unchanged, and `?` so that a query
+/// written into the path (`/containers/json?all=1`) stays one. (Dispatch
+/// encodes `?` inside path params itself.)
 const PATH: &AsciiSet = &CONTROLS
     .add(b' ')
     .add(b'"')
@@ -41,8 +43,7 @@ const PATH: &AsciiSet = &CONTROLS
     .add(b'{')
     .add(b'|')
     .add(b'}')
-    .add(b'#')
-    .add(b'?');
+    .add(b'#');
 
 /// One HTTP request to the engine.
 ///
@@ -208,11 +209,14 @@ impl Request {
         &self.body
     }
 
-    /// The path and encoded query, e.g. `/containers/json?all=true`.
+    /// The path and encoded query, e.g. `/containers/json?all=true`. A
+    /// query written into the path is kept, and `query` pairs join it.
     ///
     /// ```
     /// let req = contajners_transport::Request::new(http::Method::GET, "/x y").query("a", "b c&d");
     /// assert_eq!(req.path_and_query(), "/x%20y?a=b%20c%26d");
+    /// let req = contajners_transport::Request::new(http::Method::GET, "/containers/json?all=1").query("size", "1");
+    /// assert_eq!(req.path_and_query(), "/containers/json?all=1&size=1");
     /// ```
     pub fn path_and_query(&self) -> String {
         let query_len: usize = self.query.iter().map(|(k, v)| k.len() + v.len() + 2).sum();

@@ -68,6 +68,20 @@ async fn query_headers_and_json_body_arrive_as_sent() {
 }
 
 #[tokio::test]
+async fn a_query_written_into_the_path_stays_a_query() {
+    let server = support::unix(echo).await;
+    let t = Transport::new(&server.uri).unwrap();
+    let req = Request::new(Method::GET, "/v1.41/containers/json?all=1").query("size", "true");
+    let seen: serde_json::Value = t.fetch(req).await.unwrap().json().unwrap();
+    assert_eq!(seen["uri"], "/v1.41/containers/json?all=1&size=true");
+    // What may not stand raw in a URI is still encoded, in the path and in
+    // the query written into it.
+    let req = Request::new(Method::GET, "/a b?q=x y#z");
+    let seen: serde_json::Value = t.fetch(req).await.unwrap().json().unwrap();
+    assert_eq!(seen["uri"], "/a%20b?q=x%20y%23z");
+}
+
+#[tokio::test]
 async fn json_body_keeps_an_explicit_content_type() {
     let server = support::unix(echo).await;
     let t = Transport::new(&server.uri).unwrap();
