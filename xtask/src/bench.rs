@@ -141,14 +141,14 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, String> {
             "CONTAJNERS_BENCH_SAMPLES_LOG".into(),
             blocks_file.display().to_string(),
         ));
-        // The transport's own targets (issue 4), then the peers (issue 7).
-        // Every block is on disk as soon as it is measured: an interrupted
-        // run still leaves a report.
         // The command-line tool reads dockerd's logs beside curl.
-        match build_cli(&root) {
+        match crate::cargo::build_cli(&root, true) {
             Ok(cli) => env.push(("CONTAJNERS_BENCH_CLI".into(), cli.display().to_string())),
             Err(why) => eprintln!("note: {why}; the command is left out of the engine benches"),
         }
+        // The transport's own targets (issue 4), then the peers (issue 7).
+        // Every block is on disk as soon as it is measured: an interrupted
+        // run still leaves a report.
         cargo_bench(&root, "transport", &plan, &env)?;
         cargo_bench(&root, "peers", &plan, &env)?;
     }
@@ -197,7 +197,7 @@ fn cargo_bench(
     plan: &Plan,
     env: &[(String, String)],
 ) -> Result<(), String> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    let cargo = crate::cargo::cargo();
     let mut cmd = Command::new(&cargo);
     cmd.current_dir(root)
         .args(["bench", "-p", "contajners-benches", "--bench", bench]);
@@ -218,22 +218,6 @@ fn cargo_bench(
     } else {
         Err(format!("cargo bench --bench {bench} failed: {status}"))
     }
-}
-
-/// Builds the `contajners` command in release mode; its path.
-fn build_cli(root: &Path) -> Result<PathBuf, String> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-    let status = Command::new(&cargo)
-        .current_dir(root)
-        .args(["build", "--release", "-p", "contajners-cli"])
-        .status()
-        .map_err(|e| format!("cannot run {cargo} build: {e}"))?;
-    if !status.success() {
-        return Err(format!("cargo build -p contajners-cli failed: {status}"));
-    }
-    let target =
-        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
-    Ok(target.join("release").join("contajners"))
 }
 
 /// The criterion groups of the `dispatch` bench.

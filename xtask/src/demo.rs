@@ -11,7 +11,7 @@
 //! engines of `cargo xtask engines up` (started unless already up, or named
 //! by the `CONTAJNERS_TEST_*` variables); they stay up for more runs.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, ExitCode, Stdio};
 
 use crate::engines::{self, Layout, Vars};
@@ -28,7 +28,7 @@ struct Target {
 
 pub(crate) fn run(_args: Args) -> Result<ExitCode, String> {
     let root = crate::workspace_root();
-    let bin = build_cli(&root)?;
+    let bin = crate::cargo::build_cli(&root, false)?;
     let vars = match Vars::from_process_env().filter(engines::answering) {
         Some(vars) => {
             eprintln!("using the engines named by the CONTAJNERS_TEST_* variables");
@@ -62,30 +62,6 @@ pub(crate) fn run(_args: Args) -> Result<ExitCode, String> {
     }
     eprintln!("\nengines left running; `cargo xtask engines down` stops them");
     Ok(ExitCode::SUCCESS)
-}
-
-/// `cargo build -p contajners-cli`, and the path of the binary.
-fn build_cli(root: &Path) -> Result<PathBuf, String> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-    let args = ["build", "--quiet", "-p", "contajners-cli"];
-    eprintln!("building the command: cargo {}", args.join(" "));
-    let status = Command::new(&cargo)
-        .args(args)
-        .current_dir(root)
-        .status()
-        .map_err(|e| format!("cannot run {cargo}: {e}"))?;
-    if !status.success() {
-        return Err(format!("cargo {} failed ({status})", args.join(" ")));
-    }
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("target"));
-    let bin = target.join("debug").join("contajners");
-    if bin.is_file() {
-        Ok(bin)
-    } else {
-        Err(format!("the build left no {}", bin.display()))
-    }
 }
 
 /// Whether an engine answers where the user's environment points. An

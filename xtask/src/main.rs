@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod bench;
+mod cargo;
 mod demo;
 mod engines;
 mod spec_size;
@@ -23,7 +24,7 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Task {
-    /// Criterion benches side by side with the peers; writes benches/RESULTS.md.
+    /// The benches, contajners side by side with its peers; writes benches/RESULTS.md.
     Bench(bench::Args),
     /// The main job: the seed walkthrough with the `contajners` command.
     Demo(demo::Args),

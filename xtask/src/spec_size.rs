@@ -39,7 +39,7 @@ fn mb(bytes: u64) -> f64 {
 
 /// Builds the example with extra cargo args and returns its size in bytes.
 fn build(root: &Path, extra: &[&str]) -> Result<u64, String> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let cargo = crate::cargo::cargo();
     let status = Command::new(&cargo)
         .current_dir(root)
         .args([

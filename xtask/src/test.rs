@@ -51,7 +51,7 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, String> {
 }
 
 fn run_tests(vars: &Vars, extra: &[String], interrupted: &Interrupted) -> Result<u8, String> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    let cargo = crate::cargo::cargo();
     // --workspace: default-members leave out xtask and benches.
     // --no-fail-fast: one failing test binary must not hide the others.
     let mut cmd = Command::new(&cargo);
