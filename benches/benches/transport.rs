@@ -15,13 +15,13 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use bytes::Bytes;
-use contajners_benches::{env_size, iters_for, widen, Contender, Interleaved, Work};
+use contajners_benches::{
+    env_size, floor_client, iters_for, widen, Contender, FloorClient, Interleaved, Work,
+};
 use contajners_transport::http::Method;
 use contajners_transport::{Request, Transport};
 use futures_util::StreamExt;
-use http_body_util::{BodyExt, Empty};
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use http_body_util::BodyExt;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{UnixListener, UnixStream};
 
@@ -100,45 +100,6 @@ async fn raw_server(path: PathBuf, block: Bytes, mib: usize) {
     }
 }
 
-/// A bare pooled hyper-util client over the unix socket: the baseline.
-fn bare_client(
-    path: &Path,
-) -> Client<impl hyper_util::client::legacy::connect::Connect + Clone, Empty<Bytes>> {
-    let path = path.to_path_buf();
-    let connector = UnixConnector(move || {
-        let path = path.clone();
-        async move { UnixStream::connect(path).await.map(TokioIo::new) }
-    });
-    Client::builder(TokioExecutor::new()).build(connector)
-}
-
-/// The ten-line unix connector: a `tower::Service<Uri>` that dials a socket.
-#[derive(Clone)]
-struct UnixConnector<F>(F);
-
-impl<F, Fut> tower_service::Service<hyper::Uri> for UnixConnector<F>
-where
-    F: Fn() -> Fut + Clone,
-    Fut: std::future::Future<Output = std::io::Result<TokioIo<UnixStream>>> + Send + 'static,
-{
-    type Response = TokioIo<UnixStream>;
-    type Error = std::io::Error;
-    type Future = std::pin::Pin<
-        Box<dyn std::future::Future<Output = std::io::Result<Self::Response>> + Send>,
-    >;
-
-    fn poll_ready(
-        &mut self,
-        _: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<std::io::Result<()>> {
-        std::task::Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, _: hyper::Uri) -> Self::Future {
-        Box::pin((self.0)())
-    }
-}
-
 fn main() {
     let mib = body_mib();
     let block = Bytes::from(vec![b'x'; BLOCK]);
@@ -159,7 +120,8 @@ fn main() {
         .build()
         .expect("client runtime");
     let ours = Transport::new(&format!("unix://{}", http_path.display())).expect("transport");
-    let bare = bare_client(&http_path);
+    // The baseline: a bare pooled hyper-util client (the peers bench's floor).
+    let bare = floor_client(&http_path);
 
     let ping_block = |name: &str, iters: u64| {
         rt.block_on(async {
@@ -234,10 +196,7 @@ async fn stream_ours(ours: &Transport) -> u64 {
     n
 }
 
-async fn stream_bare<C>(bare: &Client<C, Empty<Bytes>>) -> u64
-where
-    C: hyper_util::client::legacy::connect::Connect + Clone + Send + Sync + 'static,
-{
+async fn stream_bare(bare: &FloorClient) -> u64 {
     let res = bare
         .get(hyper::Uri::from_static("http://localhost/big"))
         .await
