@@ -43,8 +43,9 @@ use bollard::Docker;
 use contajners::codec::Demuxer;
 use contajners::{Client, Engine, Invocation, Streamed};
 use contajners_benches::{
-    docker_socket, env_size, floor_client, floor_get, floor_logs, iters_for, process_cpu, raw_read,
-    BenchServer, Contender, FloorClient, Interleaved, LogShape, RawPinger, Work,
+    docker_socket, env_samples, env_size, floor_client, floor_get, floor_logs, iters_for,
+    process_cpu, raw_read, BenchServer, Contender, FloorClient, Interleaved, LogShape, RawPinger,
+    Work,
 };
 use futures_util::future::join_all;
 use futures_util::StreamExt;
@@ -176,12 +177,6 @@ async fn logs_bollard(docker: &Docker, id: &str) -> u64 {
     n
 }
 
-/// How many samples a group takes: `CONTAJNERS_BENCH_<what>_SAMPLES`, else
-/// `default`.
-fn samples(what: &str, default: u64) -> usize {
-    env_size(&format!("CONTAJNERS_BENCH_{what}_SAMPLES"), default) as usize
-}
-
 /// One block of a ping group: `iters` times `pings` requests in flight.
 fn ping_block(rt: &Runtime, who: &Contenders, name: &str, iters: u64, pings: usize) {
     rt.block_on(async {
@@ -259,7 +254,7 @@ fn ping_groups(rt: &Runtime, who: &Contenders, prefix: &str, curl_socket: Option
                 iters,
             });
         }
-        Interleaved::new(&group, samples("PING", 40))
+        Interleaved::new(&group, env_samples("PING", 40))
             .work(Work::Elements(pings as u64))
             .run(&contenders, |name, iters| {
                 match (name, curl_socket) {
@@ -296,7 +291,7 @@ fn log_groups(rt: &Runtime, server: &BenchServer, who: &Contenders) {
             .iter()
             .map(|&name| Contender { name, iters: 1 })
             .collect();
-        Interleaved::new(group, samples("STREAM", 15))
+        Interleaved::new(group, env_samples("STREAM", 15))
             .work(Work::Bytes(payload))
             .run(&contenders, |name, _| {
                 let n = rt.block_on(async {
@@ -507,7 +502,7 @@ fn real_engine() {
     .filter(|name| *name != "contajners-cli" || cli.is_some())
     .map(|name| Contender { name, iters: 1 })
     .collect();
-    Interleaved::new(&group, samples("ENGINE", 5))
+    Interleaved::new(&group, env_samples("ENGINE", 5))
         .work(Work::Bytes(bytes))
         .run(&contenders, |name, _| {
             let (cpu0, child0) = (process_cpu(), children_cpu());

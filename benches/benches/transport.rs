@@ -16,7 +16,8 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use contajners_benches::{
-    env_size, floor_client, iters_for, widen, Contender, FloorClient, Interleaved, Work,
+    env_samples, env_size, floor_client, iters_for, widen, Contender, FloorClient, Interleaved,
+    Work,
 };
 use contajners_transport::http::Method;
 use contajners_transport::{Request, Transport};
@@ -153,35 +154,29 @@ fn main() {
             iters,
         },
     ];
-    Interleaved::new(
-        "transport/ping",
-        env_size("CONTAJNERS_BENCH_PING_SAMPLES", 40) as usize,
-    )
-    .work(Work::Elements(1))
-    .run(&contenders, |name, iters| {
-        ping_block(name, iters);
-        None
-    });
+    Interleaved::new("transport/ping", env_samples("PING", 40))
+        .work(Work::Elements(1))
+        .run(&contenders, |name, iters| {
+            ping_block(name, iters);
+            None
+        });
 
     let total = (mib * BLOCK) as u64;
     let contenders =
         ["contajners", "hyper-util", "raw-socket"].map(|name| Contender { name, iters: 1 });
-    Interleaved::new(
-        "transport/body",
-        env_size("CONTAJNERS_BENCH_STREAM_SAMPLES", 15) as usize,
-    )
-    .work(Work::Bytes(total))
-    .run(&contenders, |name, _| {
-        let n = rt.block_on(async {
-            match name {
-                "contajners" => stream_ours(&ours).await,
-                "hyper-util" => stream_bare(&bare).await,
-                _ => read_raw(&raw_path).await,
-            }
+    Interleaved::new("transport/body", env_samples("STREAM", 15))
+        .work(Work::Bytes(total))
+        .run(&contenders, |name, _| {
+            let n = rt.block_on(async {
+                match name {
+                    "contajners" => stream_ours(&ours).await,
+                    "hyper-util" => stream_bare(&bare).await,
+                    _ => read_raw(&raw_path).await,
+                }
+            });
+            assert_eq!(n, total, "{name}: body bytes");
+            None
         });
-        assert_eq!(n, total, "{name}: body bytes");
-        None
-    });
 }
 
 async fn stream_ours(ours: &Transport) -> u64 {

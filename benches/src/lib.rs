@@ -17,5 +17,5 @@ pub use floor::{
     UnixConnector,
 };
 pub use interleave::{iters_for, median, Contender, Interleaved, Work};
-pub use measure::{env_size, process_cpu};
+pub use measure::{env_samples, env_size, process_cpu};
 pub use server::{widen, BenchServer, LogShape};

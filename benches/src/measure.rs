@@ -27,3 +27,13 @@ pub fn env_size(name: &str, default: u64) -> u64 {
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
 }
+
+/// How many samples a group takes: `CONTAJNERS_BENCH_<what>_SAMPLES` (set
+/// by `cargo xtask bench`), else `default`.
+///
+/// ```
+/// assert_eq!(contajners_benches::env_samples("NOT_SET", 9), 9);
+/// ```
+pub fn env_samples(what: &str, default: u64) -> usize {
+    env_size(&format!("CONTAJNERS_BENCH_{what}_SAMPLES"), default) as usize
+}
