@@ -8,7 +8,10 @@
 //!
 //! Against an in-process stand-in for dockerd ([`BenchServer`]):
 //! - `peers/ping-seq`, `peers/ping-64`: `GET /v1.41/_ping`, one at a time
-//!   and 64 in flight;
+//!   and 64 in flight, each run three ways ([`Way`]): under `block_on` on the
+//!   multi-thread runtime, in a task spawned on it (`-task`), and on a
+//!   current-thread runtime (`-1thread`). Which thread waits on the socket
+//!   and which one reads it decides most of a ping's time here;
 //! - `peers/logs-32KiB`, `peers/logs-128B`: a multiplexed log stream
 //!   demultiplexed, payload bytes counted;
 //!
@@ -25,17 +28,18 @@
 //! `engine/logs-<n>MiB` (a container that wrote n MiB), for contajners,
 //! bollard and curl; the log stream records the client's CPU time per
 //! block. It is read by both libraries under `block_on` on the
-//! multi-thread runtime and on a current-thread one (`-1thread`), the way
-//! a command-line tool like curl runs, and by contajners in a task spawned
-//! on the multi-thread runtime (`-task`), the way a server built on tokio
-//! runs it.
+//! multi-thread runtime and on a current-thread one (`-1thread`), and by
+//! contajners in a task spawned on the multi-thread runtime (`-task`).
 //!
 //! Sizes: `CONTAJNERS_BENCH_LOG_MIB` (1024), `CONTAJNERS_BENCH_SMALL_MIB`
 //! (256, the 128-byte frames), `CONTAJNERS_BENCH_ENGINE_MIB` (256). Samples:
 //! `CONTAJNERS_BENCH_{PING,STREAM,ENGINE}_SAMPLES` (40, 15, 5). A free
 //! argument selects the groups whose name contains it
-//! (`cargo bench --bench peers -- ping`).
+//! (`cargo bench --bench peers -- ping`), or, ending in `$`, the one group
+//! of that name (`-- 'peers/ping-seq$'`).
 
+use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use bollard::query_parameters::LogsOptions;
@@ -67,7 +71,9 @@ struct Contenders {
 }
 
 impl Contenders {
-    fn new(socket: &std::path::Path) -> Contenders {
+    /// The clients of the socket at `path`; with `ping_answer_len`, a raw
+    /// pinger too, connected on `rt`.
+    fn new(rt: &Runtime, socket: &Path, ping_answer_len: Option<usize>) -> Contenders {
         let uri = format!("unix://{}", socket.display());
         let ours = Client::builder(Engine::Docker, "v1.41")
             .uri(&uri)
@@ -75,11 +81,15 @@ impl Contenders {
             .expect("a contajners client");
         let bollard = Docker::connect_with_unix(&uri, 600, bollard::API_DEFAULT_VERSION)
             .expect("a bollard client");
+        let raw = ping_answer_len.map(|len| {
+            let raw = rt.block_on(RawPinger::connect(socket, len));
+            tokio::sync::Mutex::new(raw.expect("a raw connection"))
+        });
         Contenders {
             ours,
             bollard,
             floor: floor_client(socket),
-            raw: None,
+            raw,
         }
     }
 }
@@ -177,100 +187,198 @@ async fn logs_bollard(docker: &Docker, id: &str) -> u64 {
     n
 }
 
-/// One block of a ping group: `iters` times `pings` requests in flight.
-fn ping_block(rt: &Runtime, who: &Contenders, name: &str, iters: u64, pings: usize) {
-    rt.block_on(async {
-        for _ in 0..iters {
-            // One at a time, each awaited directly: a join of one would
-            // cost every client an allocation and a move of its future.
-            match (name, pings) {
-                ("contajners", 1) => ping_ours(&who.ours).await,
-                ("contajners", _) => {
-                    join_all((0..pings).map(|_| ping_ours(&who.ours))).await;
-                }
-                ("bollard", 1) => ping_bollard(&who.bollard).await,
-                ("bollard", _) => {
-                    join_all((0..pings).map(|_| ping_bollard(&who.bollard))).await;
-                }
-                ("raw-socket", _) => {
-                    if let Some(raw) = &who.raw {
-                        let mut raw = raw.lock().await;
-                        for _ in 0..pings {
-                            raw.ping().await.expect("raw ping");
-                        }
-                    }
-                }
-                (_, 1) => ping_floor(&who.floor).await,
-                _ => {
-                    join_all((0..pings).map(|_| ping_floor(&who.floor))).await;
-                }
-            }
-        }
-    })
+/// How a caller's code is run by tokio, which decides which thread waits
+/// on the socket and which reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Way {
+    /// `Runtime::block_on` on the multi-thread runtime, as `#[tokio::main]`
+    /// runs `main`: a worker thread polls the sockets and wakes the thread
+    /// in `block_on`, on every wait.
+    BlockOn,
+    /// A task spawned on the multi-thread runtime, as a server built on
+    /// tokio runs its work: the worker that polls the socket runs the task.
+    Task,
+    /// `block_on` on a current-thread runtime, as a command-line tool (and
+    /// curl) runs: one thread waits on the socket and reads it.
+    OneThread,
 }
 
-/// `<prefix>/ping-seq` and `<prefix>/ping-64`; `curl`, when given, joins
-/// the sequential group with a few calls per block (it starts a process
-/// per call).
-fn ping_groups(rt: &Runtime, who: &Contenders, prefix: &str, curl_socket: Option<&str>) {
-    for pings in [1, IN_FLIGHT] {
-        let group = if pings == 1 {
-            format!("{prefix}/ping-seq")
-        } else {
-            format!("{prefix}/ping-{pings}")
-        };
-        if !selected(&group) {
-            continue;
+impl Way {
+    /// The suffix of a group measured this way.
+    fn suffix(self) -> &'static str {
+        match self {
+            Way::BlockOn => "",
+            Way::Task => "-task",
+            Way::OneThread => "-1thread",
         }
-        // Blocks of about 20 ms of contajners' time: long enough to hide the
-        // clock, short enough that the host's phase does not change within
-        // one sample.
-        let iters = iters_for(Duration::from_millis(20), |n| {
-            ping_block(rt, who, "contajners", n, pings)
-        });
-        let mut contenders = vec![
-            Contender {
-                name: "contajners",
-                iters,
-            },
-            Contender {
-                name: "bollard",
-                iters,
-            },
-            Contender {
-                name: "hyper-util",
-                iters,
-            },
-        ];
-        if let (Some(_), 1) = (curl_socket, pings) {
-            contenders.push(Contender {
-                name: "curl",
-                iters: 3,
-            });
-        }
-        if let (Some(_), 1) = (&who.raw, pings) {
-            contenders.push(Contender {
-                name: "raw-socket",
-                iters,
-            });
-        }
-        Interleaved::new(&group, env_samples("PING", 40))
-            .work(Work::Elements(pings as u64))
-            .run(&contenders, |name, iters| {
-                match (name, curl_socket) {
-                    ("curl", Some(sock)) => {
-                        for _ in 0..iters {
-                            curl(&["--unix-socket", sock, "http://localhost/v1.41/_ping"]);
-                        }
-                    }
-                    _ => ping_block(rt, who, name, iters, pings),
-                }
-                None
-            });
     }
 }
 
-fn log_groups(rt: &Runtime, server: &BenchServer, who: &Contenders) {
+/// The runtimes of the ways, each with its own clients: a pooled
+/// connection stays registered with the runtime that dialed it.
+struct Runners {
+    rt: Runtime,
+    who: Arc<Contenders>,
+    rt1: Runtime,
+    who1: Arc<Contenders>,
+}
+
+impl Runners {
+    /// The runtimes, and clients of the socket at `path` for each.
+    fn new(socket: &Path, ping_answer_len: Option<usize>) -> Runners {
+        let rt = Runtime::new().expect("the client runtime");
+        let rt1 = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a current-thread runtime");
+        Runners {
+            who: Arc::new(Contenders::new(&rt, socket, ping_answer_len)),
+            who1: Arc::new(Contenders::new(&rt1, socket, ping_answer_len)),
+            rt,
+            rt1,
+        }
+    }
+
+    /// Runs `work` on the clients of `way`, the way `way` says.
+    fn run<F, Fut>(&self, way: Way, work: F) -> Fut::Output
+    where
+        F: FnOnce(Arc<Contenders>) -> Fut,
+        Fut: std::future::Future + Send + 'static,
+        Fut::Output: Send + 'static,
+    {
+        match way {
+            Way::BlockOn => self.rt.block_on(work(self.who.clone())),
+            Way::Task => self.rt.block_on(async {
+                tokio::spawn(work(self.who.clone()))
+                    .await
+                    .expect("the bench task")
+            }),
+            Way::OneThread => self.rt1.block_on(work(self.who1.clone())),
+        }
+    }
+}
+
+/// The contenders of a ping group.
+#[derive(Debug, Clone, Copy)]
+enum Pinger {
+    Ours,
+    Bollard,
+    Floor,
+    Raw,
+}
+
+impl Pinger {
+    fn named(name: &str) -> Pinger {
+        match name {
+            "contajners" => Pinger::Ours,
+            "bollard" => Pinger::Bollard,
+            "raw-socket" => Pinger::Raw,
+            _ => Pinger::Floor,
+        }
+    }
+}
+
+/// One block of a ping group: `iters` times `pings` requests in flight.
+async fn ping_block(who: Arc<Contenders>, pinger: Pinger, iters: u64, pings: usize) {
+    for _ in 0..iters {
+        // One at a time, each awaited directly: a join of one would
+        // cost every client an allocation and a move of its future.
+        match (pinger, pings) {
+            (Pinger::Ours, 1) => ping_ours(&who.ours).await,
+            (Pinger::Ours, _) => {
+                join_all((0..pings).map(|_| ping_ours(&who.ours))).await;
+            }
+            (Pinger::Bollard, 1) => ping_bollard(&who.bollard).await,
+            (Pinger::Bollard, _) => {
+                join_all((0..pings).map(|_| ping_bollard(&who.bollard))).await;
+            }
+            (Pinger::Raw, _) => {
+                if let Some(raw) = &who.raw {
+                    let mut raw = raw.lock().await;
+                    for _ in 0..pings {
+                        raw.ping().await.expect("raw ping");
+                    }
+                }
+            }
+            (Pinger::Floor, 1) => ping_floor(&who.floor).await,
+            (Pinger::Floor, _) => {
+                join_all((0..pings).map(|_| ping_floor(&who.floor))).await;
+            }
+        }
+    }
+}
+
+/// `<prefix>/ping-seq` and `<prefix>/ping-64`, each in every way of
+/// `ways` (`<prefix>/ping-seq-task`, …); `curl`, when given, joins the
+/// sequential group with a few calls per block (it starts a process per
+/// call).
+fn ping_groups(run: &Runners, ways: &[Way], prefix: &str, curl_socket: Option<&str>) {
+    for pings in [1, IN_FLIGHT] {
+        for &way in ways {
+            let group = match pings {
+                1 => format!("{prefix}/ping-seq{}", way.suffix()),
+                _ => format!("{prefix}/ping-{pings}{}", way.suffix()),
+            };
+            if selected(&group) {
+                ping_group(run, way, &group, pings, curl_socket);
+            }
+        }
+    }
+}
+
+fn ping_group(run: &Runners, way: Way, group: &str, pings: usize, curl_socket: Option<&str>) {
+    // Blocks of about 20 ms of contajners' time: long enough to hide the
+    // clock, short enough that the host's phase does not change within
+    // one sample.
+    let iters = iters_for(Duration::from_millis(20), |n| {
+        run.run(way, move |who| ping_block(who, Pinger::Ours, n, pings))
+    });
+    let mut contenders = vec![
+        Contender {
+            name: "contajners",
+            iters,
+        },
+        Contender {
+            name: "bollard",
+            iters,
+        },
+        Contender {
+            name: "hyper-util",
+            iters,
+        },
+    ];
+    if let (Some(_), 1, Way::BlockOn) = (curl_socket, pings, way) {
+        contenders.push(Contender {
+            name: "curl",
+            iters: 3,
+        });
+    }
+    if let (Some(_), 1) = (&run.who.raw, pings) {
+        contenders.push(Contender {
+            name: "raw-socket",
+            iters,
+        });
+    }
+    Interleaved::new(group, env_samples("PING", 40))
+        .work(Work::Elements(pings as u64))
+        .run(&contenders, |name, iters| {
+            match (name, curl_socket) {
+                ("curl", Some(sock)) => {
+                    for _ in 0..iters {
+                        curl(&["--unix-socket", sock, "http://localhost/v1.41/_ping"]);
+                    }
+                }
+                _ => {
+                    let pinger = Pinger::named(name);
+                    run.run(way, move |who| ping_block(who, pinger, iters, pings))
+                }
+            }
+            None
+        });
+}
+
+fn log_groups(run: &Runners, server: &BenchServer) {
+    let (rt, who) = (&run.rt, &run.who);
     for (group, id) in [("peers/logs-32KiB", "x"), ("peers/logs-128B", "small")] {
         let Some((raw, payload, wire)) = server.raw(id) else {
             continue;
@@ -328,12 +436,10 @@ fn in_process() {
         },
     ];
     let server = BenchServer::start(shapes).expect("the bench server");
-    let rt = Runtime::new().expect("the client runtime");
-    let mut who = Contenders::new(server.path());
-    let raw = rt.block_on(RawPinger::connect(server.path(), server.ping_answer_len()));
-    who.raw = Some(tokio::sync::Mutex::new(raw.expect("a raw connection")));
-    ping_groups(&rt, &who, "peers", None);
-    log_groups(&rt, &server, &who);
+    let run = Runners::new(server.path(), Some(server.ping_answer_len()));
+    let ways = [Way::BlockOn, Way::Task, Way::OneThread];
+    ping_groups(&run, &ways, "peers", None);
+    log_groups(&run, &server);
 }
 
 const ENGINE_CONTAINER: &str = "contajners-bench-logs";
@@ -451,14 +557,14 @@ fn real_engine() {
     let Some(socket) = docker_socket() else {
         return;
     };
-    let rt = Runtime::new().expect("the client runtime");
-    let who = Contenders::new(&socket);
+    let run = Runners::new(&socket, None);
+    let (rt, who) = (&run.rt, &run.who);
     let sock = socket.display().to_string();
     if let Err(e) = rt.block_on(who.ours.invoke(Invocation::new("SystemPing"))) {
         eprintln!("note: dockerd at {sock} does not answer ({e}): real-engine benches skipped");
         return;
     }
-    ping_groups(&rt, &who, "engine", Some(&sock));
+    ping_groups(&run, &[Way::BlockOn], "engine", Some(&sock));
 
     let bytes = env_size("CONTAJNERS_BENCH_ENGINE_MIB", 256) * MIB;
     let group = format!("engine/logs-{}MiB", bytes / MIB);
@@ -471,16 +577,6 @@ fn real_engine() {
     }
     let id = format!("{ENGINE_CONTAINER}-{}m", bytes / MIB);
     let url = format!("http://localhost/v1.41/containers/{id}/logs?stdout=1&stderr=1");
-    // The same clients on one thread, as a command-line tool runs them (and
-    // as curl is): with `block_on` on the multi-thread runtime above, every
-    // wait for dockerd's next write is a wake-up handed from the worker
-    // thread that polls the socket to the thread that reads it.
-    let rt1 = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a current-thread runtime");
-    let bollard1 = Docker::connect_with_unix(&sock, 600, bollard::API_DEFAULT_VERSION)
-        .expect("a bollard client");
     // The command-line tool beside curl, when `cargo xtask bench` built it.
     let cli = std::env::var("CONTAJNERS_BENCH_CLI").ok();
     if let Some(cli) = &cli {
@@ -507,16 +603,18 @@ fn real_engine() {
         .run(&contenders, |name, _| {
             let (cpu0, child0) = (process_cpu(), children_cpu());
             let n = match name {
-                "contajners" => rt.block_on(logs_ours(&who.ours, &id)),
-                "contajners-task" => rt.block_on(async {
-                    let (client, id) = (who.ours.clone(), id.clone());
-                    tokio::spawn(async move { logs_ours(&client, &id).await })
-                        .await
-                        .expect("the logs task")
-                }),
-                "contajners-1thread" => rt1.block_on(logs_ours(&who.ours, &id)),
-                "bollard" => rt.block_on(logs_bollard(&who.bollard, &id)),
-                "bollard-1thread" => rt1.block_on(logs_bollard(&bollard1, &id)),
+                "contajners" | "contajners-task" | "contajners-1thread" => {
+                    let id = id.clone();
+                    run.run(way_of(name), |who| async move {
+                        logs_ours(&who.ours, &id).await
+                    })
+                }
+                "bollard" | "bollard-1thread" => {
+                    let id = id.clone();
+                    run.run(way_of(name), |who| async move {
+                        logs_bollard(&who.bollard, &id).await
+                    })
+                }
                 "contajners-cli" => {
                     cli_logs(cli.as_deref().unwrap_or("contajners"), &sock, &id, false)
                 }
@@ -538,11 +636,24 @@ fn real_engine() {
         });
 }
 
+/// The way a contender's name ends with (`contajners-task`).
+fn way_of(name: &str) -> Way {
+    [Way::Task, Way::OneThread]
+        .into_iter()
+        .find(|way| name.ends_with(way.suffix()))
+        .unwrap_or(Way::BlockOn)
+}
+
 /// Whether `group` is selected by the first free argument (`cargo bench
-/// --bench peers -- ping` runs the ping groups only); all without one.
+/// --bench peers -- ping` runs the ping groups only, `-- 'peers/ping-seq$'`
+/// that group only); all without one.
 fn selected(group: &str) -> bool {
     match std::env::args().skip(1).find(|a| !a.starts_with('-')) {
-        Some(filter) => group.contains(&filter),
+        // `peers/ping-seq$` is that group alone, not `peers/ping-seq-task`.
+        Some(filter) => match filter.strip_suffix('$') {
+            Some(exact) => group == exact,
+            None => group.contains(&filter),
+        },
         None => true,
     }
 }
