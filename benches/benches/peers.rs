@@ -26,8 +26,9 @@
 //! Against the real dockerd of `cargo xtask engines up` (skipped with a note
 //! when it is not up): `engine/ping-seq`, `engine/ping-64` and
 //! `engine/logs-<n>MiB` (a container that wrote n MiB), for contajners,
-//! bollard and curl; the log stream records the client's CPU time per
-//! block. It is read by both libraries under `block_on` on the
+//! bollard and curl, and for the log stream a blocking read of the same
+//! answer on one thread (the limit); the log stream records the client's
+//! CPU time per block. It is read by both libraries under `block_on` on the
 //! multi-thread runtime and on a current-thread one (`-1thread`), and by
 //! contajners in a task spawned on the multi-thread runtime (`-task`).
 //!
@@ -48,8 +49,8 @@ use contajners::codec::Demuxer;
 use contajners::{Client, Engine, Invocation, Streamed};
 use contajners_benches::{
     docker_socket, env_samples, env_size, floor_client, floor_get, floor_logs, iters_for,
-    process_cpu, raw_read, BenchServer, Contender, FloorClient, Interleaved, LogShape, RawPinger,
-    Work,
+    process_cpu, raw_get, raw_read, BenchServer, Contender, FloorClient, Interleaved, LogShape,
+    RawPinger, Work,
 };
 use futures_util::future::join_all;
 use futures_util::StreamExt;
@@ -593,6 +594,7 @@ fn real_engine() {
         "bollard",
         "bollard-1thread",
         "curl",
+        "raw-socket",
     ]
     .into_iter()
     .filter(|name| *name != "contajners-cli" || cli.is_some())
@@ -617,6 +619,16 @@ fn real_engine() {
                 }
                 "contajners-cli" => {
                     cli_logs(cli.as_deref().unwrap_or("contajners"), &sock, &id, false)
+                }
+                "raw-socket" => {
+                    let target = url.trim_start_matches("http://localhost");
+                    let wire = raw_get(&socket, target, RAW_BUF).expect("a raw read of the logs");
+                    // Head and chunk framing on top of the frames.
+                    assert!(
+                        wire > bytes + bytes / 4096 * 8,
+                        "raw-socket: {wire} bytes of {id}"
+                    );
+                    bytes
                 }
                 _ => curl(&["--unix-socket", &sock, &url]),
             };

@@ -142,6 +142,40 @@ pub async fn raw_read(path: &Path, buf_len: usize) -> std::io::Result<u64> {
     }
 }
 
+/// `GET target` over the socket at `path` with plain blocking reads on the
+/// calling thread into a `buf_len` buffer, to the end of the connection;
+/// the bytes on the wire (head and chunked body). The limit of reading an
+/// engine's answer: one thread that waits and reads, no HTTP parsing, no
+/// runtime.
+///
+/// ```no_run
+/// let n = contajners_benches::raw_get(std::path::Path::new("/run/docker.sock"), "/_ping", 4096)?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub fn raw_get(path: &Path, target: &str, buf_len: usize) -> std::io::Result<u64> {
+    use std::io::{Read, Write};
+    let mut io = std::os::unix::net::UnixStream::connect(path)?;
+    write!(
+        io,
+        "GET {target} HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n\r\n"
+    )?;
+    let mut buf = vec![0u8; buf_len];
+    let mut n = 0u64;
+    loop {
+        let read = io.read(&mut buf)?;
+        if read == 0 {
+            return Ok(n);
+        }
+        if n == 0 && !buf[..read].starts_with(b"HTTP/1.1 200") {
+            return Err(std::io::Error::other(format!(
+                "GET {target}: {}",
+                String::from_utf8_lossy(&buf[..read.min(60)])
+            )));
+        }
+        n += read as u64;
+    }
+}
+
 /// The least a stdcopy demultiplexer does: walks the headers and counts
 /// payload bytes, never copying nor yielding them.
 ///

@@ -13,7 +13,7 @@ mod server;
 
 pub use engine::docker_socket;
 pub use floor::{
-    floor_client, floor_get, floor_logs, raw_read, FloorClient, FrameCounter, RawPinger,
+    floor_client, floor_get, floor_logs, raw_get, raw_read, FloorClient, FrameCounter, RawPinger,
     UnixConnector,
 };
 pub use interleave::{iters_for, median, Contender, Interleaved, Work};
