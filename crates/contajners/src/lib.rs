@@ -151,6 +151,39 @@
 //! }
 //! # Ok(()) }
 //! ```
+//!
+//! # Long streams and the runtime
+//!
+//! Which thread runs the future that reads a stream decides what every wait
+//! on the engine costs. `#[tokio::main]` runs `main` with `block_on` on the
+//! multi-thread runtime: there a worker thread waits on the socket and
+//! wakes `main`'s thread for each piece the engine writes, two threads
+//! where one would do. Reading dockerd's logs that way took 1.5 to 1.6 times
+//! the CPU per byte of the same read in a spawned task (`benches/RESULTS.md`;
+//! bollard pays the same, and more). For long streams (log shippers, exports,
+//! event watchers), read in a spawned task, or run on a current-thread
+//! runtime (`#[tokio::main(flavor = "current_thread")]`), where one thread
+//! waits and reads, as curl does:
+//!
+//! ```no_run
+//! # async fn demo(containers: contajners::Client) -> Result<(), Box<dyn std::error::Error>> {
+//! use contajners::Invocation;
+//!
+//! let logs = Invocation::new("ContainerLogs").param("id", "conny").param("stdout", true);
+//! let logs = containers.invoke(logs.as_stream().multiplexed(true)).await?.into_stream()?;
+//! let shipper = tokio::spawn(async move {
+//!     let mut output = logs.output_batches();
+//!     let mut shipped = 0;
+//!     while let Some(batch) = output.next_batch().await {
+//!         for (_kind, data) in batch? {
+//!             shipped += data.len();
+//!         }
+//!     }
+//!     Ok::<_, contajners::Error>(shipped)
+//! });
+//! println!("{} bytes", shipper.await??);
+//! # Ok(()) }
+//! ```
 #![warn(missing_docs)]
 
 pub use contajners_dispatch::{answer, codec, params, suggest};
