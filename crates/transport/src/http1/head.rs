@@ -195,19 +195,21 @@ fn parse_into<'b>(
                 ))
             })?,
         };
-        // httparse hands out subslices of `buf`.
-        let at = (h.value.as_ptr() as usize).wrapping_sub(buf.as_ptr() as usize);
-        let value = match copy.get(at..at + h.value.len()) {
-            Some(same) if same == h.value => {
+        // httparse hands out subslices of `buf`: a value that lies within
+        // it is the same bytes at the same offset in the copy.
+        let within = buf.as_ptr_range();
+        let value =
+            if within.contains(&h.value.as_ptr()) && h.value.as_ptr_range().end <= within.end {
+                let at = h.value.as_ptr() as usize - buf.as_ptr() as usize;
                 HeaderValue::from_maybe_shared(copy.slice(at..at + h.value.len()))
+            } else {
+                HeaderValue::from_bytes(h.value)
             }
-            _ => HeaderValue::from_bytes(h.value),
-        }
-        .map_err(|_| {
-            Malformed::new(format!(
-                "the value of response header `{name}` is not valid"
-            ))
-        })?;
+            .map_err(|_| {
+                Malformed::new(format!(
+                    "the value of response header `{name}` is not valid"
+                ))
+            })?;
         headers.append(name, value);
     }
     let head = ResponseHead {
@@ -381,7 +383,7 @@ mod tests {
     fn header_names_and_values_come_through_whatever_their_case() {
         let text = b"HTTP/1.1 200 OK\r\nAPI-Version: 1.41\r\nOstype: linux\r\n\
             Docker-Experimental: false\r\nX-Odd: \xe9t\xe9 \r\nContent-Length: 2\r\n\
-            Server: Docker/20.10.24 (linux)\r\n\r\nOK";
+            Server: Docker/20.10.24 (linux)\r\nX-Empty:\r\n\r\nOK";
         let (head, len) = parse_response(text).unwrap().unwrap();
         assert_eq!(&text[len..], b"OK");
         let get = |name: &str| head.headers.get(name).map(|v| v.as_bytes().to_vec());
@@ -394,7 +396,8 @@ mod tests {
             get("server").as_deref(),
             Some(&b"Docker/20.10.24 (linux)"[..])
         );
-        assert_eq!(head.headers.len(), 6);
+        assert_eq!(get("x-empty").as_deref(), Some(&b""[..]));
+        assert_eq!(head.headers.len(), 7);
         // The engines' own names are the same names as parsed ones.
         assert_eq!(
             engine_header("Libpod-API-Version"),
