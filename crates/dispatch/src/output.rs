@@ -101,22 +101,15 @@ pub enum Payload {
 /// A whole answer: status, headers and the decoded body.
 #[derive(Debug, Clone)]
 pub struct Response {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Bytes,
+    /// Status, headers (parsed when first asked for) and the raw body.
+    inner: contajners_transport::Response,
     payload: Payload,
 }
 
 impl Response {
-    pub(crate) fn new(response: contajners_transport::Response) -> Self {
-        let (status, headers, body) = response.into_parts();
-        let payload = decode(&body);
-        Response {
-            status,
-            headers,
-            body,
-            payload,
-        }
+    pub(crate) fn new(inner: contajners_transport::Response) -> Self {
+        let payload = decode(inner.body());
+        Response { inner, payload }
     }
 
     /// The status.
@@ -125,7 +118,7 @@ impl Response {
     /// # fn f(r: &contajners_dispatch::Response) { assert!(r.status().is_success()); }
     /// ```
     pub fn status(&self) -> StatusCode {
-        self.status
+        self.inner.status()
     }
 
     /// The headers.
@@ -134,7 +127,7 @@ impl Response {
     /// # fn f(r: &contajners_dispatch::Response) { println!("{:?}", r.headers().get("API-Version")); }
     /// ```
     pub fn headers(&self) -> &HeaderMap {
-        &self.headers
+        self.inner.headers()
     }
 
     /// The decoded body.
@@ -180,7 +173,7 @@ impl Response {
     /// # fn f(r: &contajners_dispatch::Response) { println!("{} bytes", r.body().len()); }
     /// ```
     pub fn body(&self) -> &Bytes {
-        &self.body
+        self.inner.body()
     }
 
     /// The body deserialized into `T`.
@@ -191,12 +184,12 @@ impl Response {
     /// # Ok(()) }
     /// ```
     pub fn deserialize<T: serde::de::DeserializeOwned>(&self) -> Result<T, Error> {
-        serde_json::from_slice(&self.body).map_err(|err| {
+        serde_json::from_slice(self.body()).map_err(|err| {
             Error::Decode(
                 DecodeError::new(format!(
                     "the body ({} bytes, status {}) does not deserialize into {}",
-                    self.body.len(),
-                    self.status,
+                    self.body().len(),
+                    self.status(),
                     std::any::type_name::<T>()
                 ))
                 .with_source(err),

@@ -17,6 +17,7 @@ use crate::classify;
 use crate::error::Error;
 use crate::http1::body::{Decoded, Decoder};
 use crate::http1::conn::Conn;
+use crate::http1::head::Headers;
 use crate::http1::Malformed;
 use crate::pool::IdleConns;
 use crate::runtime::IdleTimer;
@@ -42,7 +43,7 @@ const COPY_SMALL_BODY: usize = 64 * 1024;
 #[derive(Debug, Clone)]
 pub struct Response {
     pub(crate) status: StatusCode,
-    pub(crate) headers: HeaderMap,
+    pub(crate) headers: Headers,
     pub(crate) body: Bytes,
 }
 
@@ -62,7 +63,7 @@ impl Response {
     /// # fn f(r: &contajners_transport::Response) { println!("{:?}", r.headers().get("Api-Version")); }
     /// ```
     pub fn headers(&self) -> &HeaderMap {
-        &self.headers
+        self.headers.map()
     }
 
     /// The whole body.
@@ -93,7 +94,7 @@ impl Response {
     /// # }
     /// ```
     pub fn into_parts(self) -> (StatusCode, HeaderMap, Bytes) {
-        (self.status, self.headers, self.body)
+        (self.status, self.headers.into_map(), self.body)
     }
 
     /// The body as UTF-8 text.
@@ -145,7 +146,7 @@ impl Response {
 #[derive(Debug)]
 pub struct StreamResponse {
     pub(crate) status: StatusCode,
-    pub(crate) headers: HeaderMap,
+    pub(crate) headers: Headers,
     pub(crate) body: BodyStream,
 }
 
@@ -165,7 +166,7 @@ impl StreamResponse {
     /// # fn f(r: &contajners_transport::StreamResponse) { println!("{:?}", r.headers()); }
     /// ```
     pub fn headers(&self) -> &HeaderMap {
-        &self.headers
+        self.headers.map()
     }
 
     /// The body as a stream of chunks.

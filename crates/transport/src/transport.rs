@@ -259,7 +259,7 @@ impl Transport {
             }
             let mut conn = reading.conn;
             let buffered = conn.buf.split().freeze();
-            Ok(Upgraded::new(head.headers, buffered, conn.io))
+            Ok(Upgraded::new(head.headers.into_map(), buffered, conn.io))
         })
         .await
     }

@@ -1,6 +1,8 @@
 //! Heads: the request head as bytes on the wire, the response head parsed
 //! from the read buffer, and what the head says about the body.
 
+use std::sync::OnceLock;
+
 use bytes::Bytes;
 use http::header::{CONNECTION, CONTENT_LENGTH, TRANSFER_ENCODING};
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
@@ -113,32 +115,144 @@ impl Decimal {
     }
 }
 
-/// A parsed response head.
+/// A parsed response head: what the transport needs of it, and the headers
+/// for whoever asks.
 #[derive(Debug)]
 pub(crate) struct ResponseHead {
     pub(crate) status: StatusCode,
-    pub(crate) headers: HeaderMap,
+    pub(crate) headers: Headers,
     /// HTTP/1.1 (true) or HTTP/1.0.
     http11: bool,
+    /// Whether the last `Transfer-Encoding` ends in `chunked`, when there
+    /// is one.
+    chunked: Option<bool>,
+    /// What `Content-Length` says, or why it cannot be read; only asked
+    /// when the body's end depends on it.
+    content_length: Result<Option<u64>, Malformed>,
+    /// The `Connection` tokens that matter: `close` and `keep-alive`.
+    close: bool,
+    keep_alive: bool,
+}
+
+/// The headers of a response, kept as the bytes of its head and parsed
+/// into a `HeaderMap` the first time someone asks. Most answers are read
+/// for their status and body alone, and building the map was nearly half a
+/// ping's work in the client (callgrind).
+#[derive(Clone)]
+pub(crate) struct Headers {
+    /// The whole head, status line included: the map's values are slices
+    /// of it.
+    head: Bytes,
+    map: OnceLock<HeaderMap>,
+}
+
+impl Headers {
+    /// The headers as a map, built on first use.
+    pub(crate) fn map(&self) -> &HeaderMap {
+        self.map.get_or_init(|| build_map(&self.head))
+    }
+
+    /// The headers as a map, by value.
+    pub(crate) fn into_map(mut self) -> HeaderMap {
+        match self.map.take() {
+            Some(map) => map,
+            None => build_map(&self.head),
+        }
+    }
+}
+
+impl std::fmt::Debug for Headers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.map().fmt(f)
+    }
+}
+
+/// The map of a head that parsed before: names and values are valid, as
+/// httparse accepts exactly the bytes that `HeaderName` and `HeaderValue`
+/// do (tokens; visible ASCII, space, tab and bytes >= 0x80). Every value is
+/// a slice of `head`, not an allocation of its own.
+fn build_map(head: &Bytes) -> HeaderMap {
+    let built = with_parsed(head, |res, _| {
+        let mut map = HeaderMap::with_capacity(res.headers.len());
+        for h in res.headers.iter() {
+            let name = match engine_header(h.name) {
+                Some(name) => Ok(name),
+                None => HeaderName::from_bytes(h.name.as_bytes()),
+            };
+            let value = HeaderValue::from_maybe_shared(share(head, h.value));
+            if let (Ok(name), Ok(value)) = (name, value) {
+                map.append(name, value);
+            }
+        }
+        map
+    });
+    built.ok().flatten().unwrap_or_default()
+}
+
+/// `part` of `head` as a `Bytes` that shares its memory: httparse hands out
+/// subslices of what it parses. Anything else is copied.
+fn share(head: &Bytes, part: &[u8]) -> Bytes {
+    let within = head.as_ptr_range();
+    if within.contains(&part.as_ptr()) && part.as_ptr_range().end <= within.end {
+        let at = part.as_ptr() as usize - head.as_ptr() as usize;
+        head.slice(at..at + part.len())
+    } else {
+        Bytes::copy_from_slice(part)
+    }
 }
 
 /// Parses a response head from the front of `buf`: `Ok(None)` when it is
 /// not complete yet, else the head and its length in bytes.
 pub(crate) fn parse_response(buf: &[u8]) -> Result<Option<(ResponseHead, usize)>, Malformed> {
-    let mut slots = [httparse::EMPTY_HEADER; USUAL_HEADERS];
-    let parsed = match parse_into(buf, &mut slots) {
-        Err(Unparsed::TooManyHeaders) => {
-            let mut slots = vec![httparse::EMPTY_HEADER; MAX_HEADERS];
-            parse_into(buf, &mut slots)
+    let parsed = with_parsed(buf, |res, len| {
+        let code = res.code.unwrap_or(0);
+        let status = StatusCode::from_u16(code)
+            .map_err(|_| Malformed::new(format!("the response status {code} is not valid")))?;
+        let mut head = ResponseHead {
+            status,
+            // Copied once: the headers' values will be slices of the copy.
+            headers: Headers {
+                head: Bytes::copy_from_slice(&buf[..len]),
+                map: OnceLock::new(),
+            },
+            http11: res.version == Some(1),
+            chunked: None,
+            content_length: Ok(None),
+            close: false,
+            keep_alive: false,
+        };
+        for h in res.headers.iter() {
+            head.note(h.name, h.value);
         }
-        other => other,
-    };
-    parsed.map_err(|e| match e {
-        Unparsed::TooManyHeaders => Malformed::new(format!(
+        Ok((head, len))
+    })?;
+    parsed.transpose()
+}
+
+/// Runs httparse on the head at the front of `buf` and hands `f` the
+/// result and the head's length; `Ok(None)` when the head is not complete.
+/// Header slots: [`USUAL_HEADERS`] first, [`MAX_HEADERS`] for a head with
+/// more.
+fn with_parsed<T>(
+    buf: &[u8],
+    f: impl FnOnce(&httparse::Response<'_, '_>, usize) -> T,
+) -> Result<Option<T>, Malformed> {
+    let mut slots = [httparse::EMPTY_HEADER; USUAL_HEADERS];
+    let mut res = httparse::Response::new(&mut slots);
+    match parse(&mut res, buf) {
+        Err(Unparsed::TooManyHeaders) => {}
+        Err(Unparsed::Malformed(m)) => return Err(m),
+        Ok(len) => return Ok(len.map(|len| f(&res, len))),
+    }
+    let mut slots = vec![httparse::EMPTY_HEADER; MAX_HEADERS];
+    let mut res = httparse::Response::new(&mut slots);
+    match parse(&mut res, buf) {
+        Err(Unparsed::TooManyHeaders) => Err(Malformed::new(format!(
             "the response head has more than {MAX_HEADERS} headers"
-        )),
-        Unparsed::Malformed(m) => m,
-    })
+        ))),
+        Err(Unparsed::Malformed(m)) => Err(m),
+        Ok(len) => Ok(len.map(|len| f(&res, len))),
+    }
 }
 
 /// Why a head did not parse into the slots given.
@@ -148,76 +262,26 @@ enum Unparsed {
     Malformed(Malformed),
 }
 
-impl From<Malformed> for Unparsed {
-    fn from(m: Malformed) -> Self {
-        Unparsed::Malformed(m)
-    }
-}
-
-fn parse_into<'b>(
+/// The head's length once complete.
+fn parse<'b>(
+    res: &mut httparse::Response<'_, 'b>,
     buf: &'b [u8],
-    slots: &mut [httparse::Header<'b>],
-) -> Result<Option<(ResponseHead, usize)>, Unparsed> {
-    let mut res = httparse::Response::new(slots);
-    let len = match res.parse(buf) {
-        Ok(httparse::Status::Complete(len)) => len,
+) -> Result<Option<usize>, Unparsed> {
+    match res.parse(buf) {
+        Ok(httparse::Status::Complete(len)) => Ok(Some(len)),
         Ok(httparse::Status::Partial) if buf.len() > MAX_HEAD => {
-            return Err(Malformed::new(format!(
+            Err(Unparsed::Malformed(Malformed::new(format!(
                 "the response head is longer than {} KiB",
                 MAX_HEAD / 1024
-            ))
-            .into())
+            ))))
         }
-        Ok(httparse::Status::Partial) => return Ok(None),
-        Err(httparse::Error::TooManyHeaders) => return Err(Unparsed::TooManyHeaders),
-        Err(e) => {
-            return Err(Malformed::new(format!(
-                "the response head is not HTTP/1.x ({e}); it starts with {:?}",
-                String::from_utf8_lossy(&buf[..buf.len().min(40)])
-            ))
-            .into())
-        }
-    };
-    let code = res.code.unwrap_or(0);
-    let status = StatusCode::from_u16(code)
-        .map_err(|_| Malformed::new(format!("the response status {code} is not valid")))?;
-    let mut headers = HeaderMap::with_capacity(res.headers.len());
-    // The head is copied once; every value is a slice of that copy, not an
-    // allocation of its own.
-    let copy = Bytes::copy_from_slice(&buf[..len]);
-    for h in res.headers.iter() {
-        let name = match engine_header(h.name) {
-            Some(name) => name,
-            None => HeaderName::from_bytes(h.name.as_bytes()).map_err(|_| {
-                Malformed::new(format!(
-                    "the response header name {:?} is not valid",
-                    h.name
-                ))
-            })?,
-        };
-        // httparse hands out subslices of `buf`: a value that lies within
-        // it is the same bytes at the same offset in the copy.
-        let within = buf.as_ptr_range();
-        let value =
-            if within.contains(&h.value.as_ptr()) && h.value.as_ptr_range().end <= within.end {
-                let at = h.value.as_ptr() as usize - buf.as_ptr() as usize;
-                HeaderValue::from_maybe_shared(copy.slice(at..at + h.value.len()))
-            } else {
-                HeaderValue::from_bytes(h.value)
-            }
-            .map_err(|_| {
-                Malformed::new(format!(
-                    "the value of response header `{name}` is not valid"
-                ))
-            })?;
-        headers.append(name, value);
+        Ok(httparse::Status::Partial) => Ok(None),
+        Err(httparse::Error::TooManyHeaders) => Err(Unparsed::TooManyHeaders),
+        Err(e) => Err(Unparsed::Malformed(Malformed::new(format!(
+            "the response head is not HTTP/1.x ({e}); it starts with {:?}",
+            String::from_utf8_lossy(&buf[..buf.len().min(40)])
+        )))),
     }
-    let head = ResponseHead {
-        status,
-        headers,
-        http11: res.version == Some(1),
-    };
-    Ok(Some((head, len)))
 }
 
 /// The engines' own header names (`HeaderName::from_bytes` allocates for
@@ -251,6 +315,27 @@ pub(crate) enum BodyEnd {
 }
 
 impl ResponseHead {
+    /// Takes note of one header of the head: what the transport needs to
+    /// know of the framing and of the connection.
+    fn note(&mut self, name: &str, value: &[u8]) {
+        if name.eq_ignore_ascii_case(TRANSFER_ENCODING.as_str()) {
+            // The last header's last coding decides.
+            let last = value.rsplit(|b| *b == b',').next().unwrap_or_default();
+            self.chunked = Some(last.trim_ascii().eq_ignore_ascii_case(b"chunked"));
+        } else if name.eq_ignore_ascii_case(CONTENT_LENGTH.as_str()) {
+            if let Ok(length) = &mut self.content_length {
+                if let Err(m) = add_length(length, value) {
+                    self.content_length = Err(m);
+                }
+            }
+        } else if name.eq_ignore_ascii_case(CONNECTION.as_str()) {
+            for token in value.split(|b| *b == b',').map(<[u8]>::trim_ascii) {
+                self.close |= token.eq_ignore_ascii_case(b"close");
+                self.keep_alive |= token.eq_ignore_ascii_case(b"keep-alive");
+            }
+        }
+    }
+
     /// Where the body ends (RFC 9112, section 6.3), given the request
     /// method.
     pub(crate) fn body_end(&self, method: &Method) -> Result<BodyEnd, Malformed> {
@@ -261,60 +346,52 @@ impl ResponseHead {
         {
             return Ok(BodyEnd::Length(0));
         }
-        if let Some(last) = self.headers.get_all(TRANSFER_ENCODING).iter().next_back() {
-            let chunked = last
-                .as_bytes()
-                .rsplit(|b| *b == b',')
-                .next()
-                .is_some_and(|coding| coding.trim_ascii().eq_ignore_ascii_case(b"chunked"));
-            // Any other final coding: the body runs to the end of the
-            // connection.
-            return Ok(if chunked {
-                BodyEnd::Chunked
-            } else {
-                BodyEnd::Close
-            });
+        // Any final coding but chunked: the body runs to the end of the
+        // connection.
+        match self.chunked {
+            Some(true) => return Ok(BodyEnd::Chunked),
+            Some(false) => return Ok(BodyEnd::Close),
+            None => {}
         }
-        let mut length = None;
-        for value in self.headers.get_all(CONTENT_LENGTH) {
-            for part in value.as_bytes().split(|b| *b == b',') {
-                let n = std::str::from_utf8(part.trim_ascii())
-                    .ok()
-                    .filter(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
-                    .and_then(|s| s.parse::<u64>().ok())
-                    .ok_or_else(|| {
-                        Malformed::new(format!(
-                            "the response's Content-Length {:?} is not a number",
-                            String::from_utf8_lossy(value.as_bytes())
-                        ))
-                    })?;
-                if length.is_some_and(|l| l != n) {
-                    return Err(Malformed::new(
-                        "the response has several different Content-Length values",
-                    ));
-                }
-                length = Some(n);
-            }
+        match &self.content_length {
+            Ok(length) => Ok(length.map_or(BodyEnd::Close, BodyEnd::Length)),
+            Err(m) => Err(m.clone()),
         }
-        Ok(length.map_or(BodyEnd::Close, BodyEnd::Length))
     }
 
     /// Whether the connection may carry another request once this answer
     /// is read (HTTP/1.1 unless `close`, HTTP/1.0 only with `keep-alive`).
     pub(crate) fn keep_alive(&self) -> bool {
-        let has = |token: &[u8]| {
-            self.headers.get_all(CONNECTION).iter().any(|v| {
-                v.as_bytes()
-                    .split(|b| *b == b',')
-                    .any(|t| t.trim_ascii().eq_ignore_ascii_case(token))
-            })
-        };
         if self.http11 {
-            !has(b"close")
+            !self.close
         } else {
-            has(b"keep-alive")
+            self.keep_alive
         }
     }
+}
+
+/// Adds one `Content-Length` header's value (a number, or several the same,
+/// comma-separated) to what the earlier ones said.
+fn add_length(length: &mut Option<u64>, value: &[u8]) -> Result<(), Malformed> {
+    for part in value.split(|b| *b == b',') {
+        let n = std::str::from_utf8(part.trim_ascii())
+            .ok()
+            .filter(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|s| s.parse::<u64>().ok())
+            .ok_or_else(|| {
+                Malformed::new(format!(
+                    "the response's Content-Length {:?} is not a number",
+                    String::from_utf8_lossy(value)
+                ))
+            })?;
+        if length.is_some_and(|l| l != n) {
+            return Err(Malformed::new(
+                "the response has several different Content-Length values",
+            ));
+        }
+        *length = Some(n);
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -386,7 +463,7 @@ mod tests {
             Server: Docker/20.10.24 (linux)\r\nX-Empty:\r\n\r\nOK";
         let (head, len) = parse_response(text).unwrap().unwrap();
         assert_eq!(&text[len..], b"OK");
-        let get = |name: &str| head.headers.get(name).map(|v| v.as_bytes().to_vec());
+        let get = |name: &str| head.headers.map().get(name).map(|v| v.as_bytes().to_vec());
         assert_eq!(get("api-version").as_deref(), Some(&b"1.41"[..]));
         assert_eq!(get("OSTYPE").as_deref(), Some(&b"linux"[..]));
         assert_eq!(get("docker-experimental").as_deref(), Some(&b"false"[..]));
@@ -397,7 +474,7 @@ mod tests {
             Some(&b"Docker/20.10.24 (linux)"[..])
         );
         assert_eq!(get("x-empty").as_deref(), Some(&b""[..]));
-        assert_eq!(head.headers.len(), 7);
+        assert_eq!(head.headers.map().len(), 7);
         // The engines' own names are the same names as parsed ones.
         assert_eq!(
             engine_header("Libpod-API-Version"),
@@ -428,7 +505,7 @@ mod tests {
             text.push_str(&format!("X-{i}: {i}\r\n"));
         }
         text.push_str("\r\n");
-        assert_eq!(parsed(&text).headers.len(), 100);
+        assert_eq!(parsed(&text).headers.map().len(), 100);
     }
 
     #[test]
@@ -470,6 +547,37 @@ mod tests {
         assert!(h.body_end(get).is_err());
         let h = parsed("HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n");
         assert!(h.body_end(get).is_err());
+        // A bad length only matters where it decides.
+        let h =
+            parsed("HTTP/1.1 200 OK\r\nContent-Length: x\r\nTransfer-Encoding: chunked\r\n\r\n");
+        assert_eq!(h.body_end(get), Ok(BodyEnd::Chunked));
+        assert_eq!(h.body_end(&Method::HEAD), Ok(BodyEnd::Length(0)));
+        // The last Transfer-Encoding header decides.
+        let h = parsed(
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n\r\n",
+        );
+        assert_eq!(h.body_end(get), Ok(BodyEnd::Close));
+        let h = parsed(
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\nTransfer-Encoding: CHUNKED \r\n\r\n",
+        );
+        assert_eq!(h.body_end(get), Ok(BodyEnd::Chunked));
+    }
+
+    #[test]
+    fn the_header_map_is_built_when_asked_and_holds_every_header() {
+        let h = parsed(
+            "HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nX-A: 1\r\nx-a: 2\r\nContent-Length: 0\r\n\r\n",
+        );
+        assert!(
+            h.headers.map.get().is_none(),
+            "built before it was asked for"
+        );
+        let map = h.headers.map();
+        assert_eq!(map.len(), 4);
+        let all: Vec<_> = map.get_all("x-a").iter().map(|v| v.as_bytes()).collect();
+        assert_eq!(all, [&b"1"[..], &b"2"[..]]);
+        assert_eq!(h.headers.clone().into_map(), *map);
+        assert_eq!(format!("{:?}", h.headers), format!("{map:?}"));
     }
 
     #[test]
@@ -478,5 +586,10 @@ mod tests {
         assert!(!parsed("HTTP/1.1 200 OK\r\nConnection: Close\r\n\r\n").keep_alive());
         assert!(!parsed("HTTP/1.0 200 OK\r\n\r\n").keep_alive());
         assert!(parsed("HTTP/1.0 200 OK\r\nConnection: keep-alive\r\n\r\n").keep_alive());
+        assert!(parsed("HTTP/1.0 200 OK\r\nConnection: Upgrade, Keep-Alive\r\n\r\n").keep_alive());
+        assert!(
+            !parsed("HTTP/1.1 200 OK\r\nConnection: x\r\nConnection: te, close\r\n\r\n")
+                .keep_alive()
+        );
     }
 }
