@@ -11,19 +11,19 @@
 //! `CONTAJNERS_BENCH_BODY_MIB` sets the body size (default 1024, i.e.
 //! 1 GiB); `CONTAJNERS_BENCH_{PING,STREAM}_SAMPLES` the samples (40, 15).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use bytes::Bytes;
 use contajners_benches::{
-    env_samples, env_size, floor_client, iters_for, widen, Contender, FloorClient, Interleaved,
-    Work,
+    env_samples, env_size, floor_client, iters_for, raw_read, widen, Contender, FloorClient,
+    Interleaved, Work,
 };
 use contajners_transport::http::Method;
 use contajners_transport::{Request, Transport};
 use futures_util::StreamExt;
 use http_body_util::BodyExt;
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{UnixListener, UnixStream};
 
 /// What the server writes per call: one shared 1 MiB block, sent again and again.
@@ -171,7 +171,8 @@ fn main() {
                 match name {
                     "contajners" => stream_ours(&ours).await,
                     "hyper-util" => stream_bare(&bare).await,
-                    _ => read_raw(&raw_path).await,
+                    // A plain read of the same bytes, 64 KiB at a time.
+                    _ => raw_read(&raw_path, 64 * 1024).await.expect("raw read"),
                 }
             });
             assert_eq!(n, total, "{name}: body bytes");
@@ -204,18 +205,4 @@ async fn stream_bare(bare: &FloorClient) -> u64 {
         }
     }
     n
-}
-
-/// A plain read of the same bytes, 64 KiB at a time.
-async fn read_raw(path: &Path) -> u64 {
-    let mut io = UnixStream::connect(path).await.expect("raw connect");
-    let mut buf = vec![0u8; 64 * 1024];
-    let mut n = 0u64;
-    loop {
-        let read = io.read(&mut buf).await.expect("raw read");
-        if read == 0 {
-            return n;
-        }
-        n += read as u64;
-    }
 }
