@@ -292,14 +292,17 @@ struct Target {
 }
 
 impl Target {
-    /// `who` against `reference` in `group`.
-    fn vs(figures: &Figures, group: &str, who: &str, reference: &str, need: f64) -> Target {
-        Target::new(
-            String::new(),
-            need,
-            speedup_spread(figures, group, who, reference),
-        )
-        .with_limit(figures, group, reference)
+    /// `what`: `who` against `reference` in `group`.
+    fn vs(
+        what: String,
+        figures: &Figures,
+        group: &str,
+        who: &str,
+        reference: &str,
+        need: f64,
+    ) -> Target {
+        Target::new(what, need, speedup_spread(figures, group, who, reference))
+            .with_limit(figures, group, reference)
     }
 
     fn new(what: String, need: f64, got: Measured) -> Target {
@@ -309,11 +312,6 @@ impl Target {
             got,
             limit: None,
         }
-    }
-
-    fn named(mut self, what: String) -> Target {
-        self.what = what;
-        self
     }
 
     fn with_limit(mut self, figures: &Figures, group: &str, reference: &str) -> Target {
@@ -338,16 +336,34 @@ fn targets(out: &mut String, figures: &Figures, cpu: &Cpu) {
         .find(|g| g.starts_with("engine/logs-"))
         .cloned()
         .unwrap_or_else(|| "engine/logs".to_string());
-    let vs = |group: &str, a: &str, b: &str, need: f64| Target::vs(figures, group, a, b, need);
+    let vs = |what: String, group: &str, a: &str, b: &str, need: f64| {
+        Target::vs(what, figures, group, a, b, need)
+    };
     let mut rows = Vec::new();
     for (how, suffix) in PING_WAYS {
         let seq = format!("peers/ping-seq{suffix}");
         let many = format!("peers/ping-64{suffix}");
-        rows.push(vs(&seq, OURS, FLOOR, 1.15).named(format!("ping sequential{how} vs hyper-util")));
-        rows.push(vs(&seq, OURS, BOLLARD, 3.0).named(format!("ping sequential{how} vs bollard")));
-        rows.push(
-            vs(&many, OURS, FLOOR, 1.2).named(format!("ping 64 in flight{how} vs hyper-util")),
-        );
+        rows.push(vs(
+            format!("ping sequential{how} vs hyper-util"),
+            &seq,
+            OURS,
+            FLOOR,
+            1.15,
+        ));
+        rows.push(vs(
+            format!("ping sequential{how} vs bollard"),
+            &seq,
+            OURS,
+            BOLLARD,
+            3.0,
+        ));
+        rows.push(vs(
+            format!("ping 64 in flight{how} vs hyper-util"),
+            &many,
+            OURS,
+            FLOOR,
+            1.2,
+        ));
     }
     for (group, reference, need, what) in [
         (
@@ -360,13 +376,21 @@ fn targets(out: &mut String, figures: &Figures, cpu: &Cpu) {
     ] {
         let (row, got) = best_paved(figures, group, reference, what);
         rows.push(Target::new(row, need, got).with_limit(figures, group, reference));
-        rows.push(
-            vs(group, LENT, reference, need).named(format!("{what}, lent slices, vs {reference}")),
-        );
+        rows.push(vs(
+            format!("{what}, lent slices, vs {reference}"),
+            group,
+            LENT,
+            reference,
+            need,
+        ));
     }
-    rows.push(
-        vs("engine/ping-seq", OURS, FLOOR, 1.0).named("real dockerd: ping vs hyper-util".into()),
-    );
+    rows.push(vs(
+        "real dockerd: ping vs hyper-util".into(),
+        "engine/ping-seq",
+        OURS,
+        FLOOR,
+        1.0,
+    ));
     // dockerd's logs, read each way a caller may run the stream.
     for (how, who) in [
         ("", OURS),
@@ -374,10 +398,13 @@ fn targets(out: &mut String, figures: &Figures, cpu: &Cpu) {
         (", spawned task,", OURS_TASK),
         (", the `contajners` command,", OURS_CLI),
     ] {
-        rows.push(
-            vs(&engine_logs, who, "curl", 1.0)
-                .named(format!("real dockerd: {engine_logs}{how} vs curl (speed)")),
-        );
+        rows.push(vs(
+            format!("real dockerd: {engine_logs}{how} vs curl (speed)"),
+            &engine_logs,
+            who,
+            "curl",
+            1.0,
+        ));
         let mut by_cpu = Target::new(
             format!("real dockerd: {engine_logs}{how} vs curl (CPU per byte, curl's / ours)"),
             1.0,
@@ -387,10 +414,20 @@ fn targets(out: &mut String, figures: &Figures, cpu: &Cpu) {
         rows.push(by_cpu);
     }
     let issue4 = vec![
-        vs("transport/ping", OURS, FLOOR, 0.95)
-            .named("transport: ping sequential vs bare hyper-util (within 5% or faster)".into()),
-        vs("transport/body", OURS, LIMIT, 0.95)
-            .named("transport: streamed body vs raw unix read".into()),
+        vs(
+            "transport: ping sequential vs bare hyper-util (within 5% or faster)".into(),
+            "transport/ping",
+            OURS,
+            FLOOR,
+            0.95,
+        ),
+        vs(
+            "transport: streamed body vs raw unix read".into(),
+            "transport/body",
+            OURS,
+            LIMIT,
+            0.95,
+        ),
     ];
     let head = "| target | needed | measured (median) | middle half of the samples | \
                 the limit (raw socket) | met |\n\
@@ -593,17 +630,31 @@ mod tests {
             ("bollard", interleaved(&[(0, 25.0), (1, 50.0), (2, 75.0)])),
             (LIMIT, interleaved(&[(0, 8.0), (1, 16.0), (2, 24.0)])),
         ]);
-        let row = Target::vs(&figures, "peers/ping-seq", "contajners", "bollard", 3.0);
+        let row = Target::vs(
+            "ping vs bollard".into(),
+            &figures,
+            "peers/ping-seq",
+            "contajners",
+            "bollard",
+            3.0,
+        );
         assert_eq!(row.got.map(|g| g.0), Some(2.5));
         assert_eq!(row.limit, Some(25.0 / 8.0));
         let mut out = String::new();
-        target_rows(&mut out, vec![row.named("ping vs bollard".into())]);
+        target_rows(&mut out, vec![row]);
         assert_eq!(
             out,
             "| ping vs bollard | >= 3.00x | 2.50x | 2.50–2.50x | 3.12x | **no** |\n\n"
         );
         // Against the limit itself, there is no limit to show.
-        let row = Target::vs(&figures, "peers/ping-seq", "contajners", LIMIT, 0.95);
+        let row = Target::vs(
+            String::new(),
+            &figures,
+            "peers/ping-seq",
+            "contajners",
+            LIMIT,
+            0.95,
+        );
         assert_eq!(row.limit, None);
         assert_eq!(row.got.map(|g| g.0), Some(0.8));
     }
